@@ -1,0 +1,89 @@
+// The workstation core behind the contract: commands go through applyCommand with an outbox row in the same
+// transaction, queries read the local store, events tell subscribers what changed.
+import {
+  querySchemas,
+  isQueryName,
+  type CommandName,
+  type CommandResult,
+  type QueryName,
+  type QueryResult,
+} from '../../shared/contract';
+import type { Actor, Incident, Order } from '../../shared/domain/model';
+import { DeskError } from '../../shared/errors';
+import { parseInput } from '../../shared/validate';
+import type { DB } from '../db/connection';
+import { appendOutbox, nextCounter } from '../db/outbox';
+import { applyCommand, type Applied } from '../core/apply';
+import { EventBus } from './events';
+import { queryHandlers } from './queries';
+
+export interface DeskOptions {
+  /** Milliseconds since the epoch; tests and the story pass a scripted clock. */
+  clock?: () => number;
+}
+
+export class Desk {
+  readonly events = new EventBus();
+  readonly clock: () => number;
+  /** Called after each local command commits (sync drains the outbox on it). */
+  onCommitted: ((applied: Applied) => void) | null = null;
+
+  constructor(
+    readonly db: DB,
+    options: DeskOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  command<N extends CommandName>(actor: Actor, name: N, input: unknown): CommandResult<N> {
+    const applied = applyCommand(this.db, actor, name, input, {
+      at: this.clock(),
+      within: (ctx, done) => {
+        appendOutbox(ctx.db, {
+          counter: nextCounter(ctx.db),
+          commandId: done.commandId,
+          name: done.name,
+          input: done.input,
+          operatorId: actor.operatorId,
+          at: done.at,
+        });
+      },
+    });
+    this.publish(applied);
+    this.onCommitted?.(applied);
+    return applied.result;
+  }
+
+  query<N extends QueryName>(actor: Actor, name: N, input: unknown): QueryResult<N> {
+    if (!isQueryName(name)) throw new DeskError('invalid_input', `unknown query ${JSON.stringify(name).slice(0, 80)}`);
+    const args = parseInput(name, querySchemas[name], input ?? {});
+    const handler = queryHandlers[name] as (ctx: { db: DB; actor: Actor; now: number }, a: unknown) => QueryResult<N>;
+    return handler({ db: this.db, actor, now: this.clock() }, args);
+  }
+
+  /** Tells subscribers what a command (local, or applied by sync) changed. */
+  publish(applied: Pick<Applied, 'name' | 'result' | 'changes' | 'input'>): void {
+    const byKind = new Map<string, { ids: string[]; countyIds: Set<string> }>();
+    for (const change of applied.changes) {
+      const entry = byKind.get(change.kind) ?? { ids: [], countyIds: new Set<string>() };
+      entry.ids.push(change.id);
+      change.countyIds.forEach((county) => entry.countyIds.add(county));
+      byKind.set(change.kind, entry);
+    }
+    for (const [kind, entry] of byKind) {
+      this.events.emit('entity.changed', {
+        kind: kind as 'incident',
+        ids: entry.ids,
+        countyIds: [...entry.countyIds],
+      });
+    }
+    if (applied.name === 'incident.create') this.events.emit('incident.created', { incident: applied.result as Incident });
+    if (applied.name === 'order.escalate') {
+      const order = applied.result as Order;
+      const input = applied.input as { targetId: string; overdue: 'sign' | 'finish'; level: number };
+      const target = order.targets.find((t) => t.targetId === input.targetId);
+      // No change means the escalation was already announced (a repeat after restart): stay quiet.
+      if (target && applied.changes.length > 0) this.events.emit('order.overdue', { order, target, overdue: input.overdue, level: input.level });
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// audit table: one entry per effect of a command, chained by SHA-256 so a changed or removed entry shows.
+import { createHash } from 'node:crypto';
+import type { AuditVerifyResult } from '../../shared/contract';
+import type { AuditEntry } from '../../shared/domain/model';
+import type { DB } from './connection';
+
+interface AuditRow {
+  seq: number;
+  at: number;
+  operator_id: string;
+  workstation_id: string;
+  command_id: string;
+  command: string;
+  entity_kind: string;
+  entity_id: string;
+  county_id: string;
+  before: string;
+  after: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+function hashOf(row: Omit<AuditRow, 'hash'>): string {
+  const canonical = JSON.stringify([
+    row.seq,
+    row.at,
+    row.operator_id,
+    row.workstation_id,
+    row.command_id,
+    row.command,
+    row.entity_kind,
+    row.entity_id,
+    row.county_id,
+    row.before,
+    row.after,
+    row.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export interface AuditInput {
+  at: number;
+  operatorId: string;
+  workstationId: string;
+  commandId: string;
+  command: string;
+  entityKind: string;
+  entityId: string;
+  countyId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export function appendAudit(db: DB, input: AuditInput): void {
+  const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const row: Omit<AuditRow, 'hash'> = {
+    seq: (last?.seq ?? 0) + 1,
+    at: input.at,
+    operator_id: input.operatorId,
+    workstation_id: input.workstationId,
+    command_id: input.commandId,
+    command: input.command,
+    entity_kind: input.entityKind,
+    entity_id: input.entityId,
+    county_id: input.countyId,
+    before: JSON.stringify(input.before ?? null),
+    after: JSON.stringify(input.after ?? null),
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  db.prepare(
+    `INSERT INTO audit (seq, at, operator_id, workstation_id, command_id, command, entity_kind, entity_id, county_id,
+       before, after, prev_hash, hash)
+     VALUES (@seq, @at, @operator_id, @workstation_id, @command_id, @command, @entity_kind, @entity_id, @county_id,
+       @before, @after, @prev_hash, @hash)`,
+  ).run({ ...row, hash: hashOf(row) });
+}
+
+function rowToEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    operatorId: row.operator_id,
+    workstationId: row.workstation_id,
+    commandId: row.command_id,
+    command: row.command,
+    entityKind: row.entity_kind,
+    entityId: row.entity_id,
+    countyId: row.county_id,
+    before: JSON.parse(row.before) as unknown,
+    after: JSON.parse(row.after) as unknown,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export function listAudit(
+  db: DB,
+  filter: { entityId?: string | undefined; countyIds?: string[] | undefined; limit: number; offset: number },
+): AuditEntry[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.entityId) {
+    where.push('entity_id = ?');
+    params.push(filter.entityId);
+  }
+  if (filter.countyIds) {
+    where.push(`county_id IN (${filter.countyIds.map(() => '?').join(', ') || "''"})`);
+    params.push(...filter.countyIds);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const rows = db
+    .prepare(`SELECT * FROM audit ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
+    .all(...params, filter.limit, filter.offset) as AuditRow[];
+  return rows.map(rowToEntry);
+}
+
+/** Walks the chain from the start and reports the first entry that does not hold. */
+export function verifyAudit(db: DB): AuditVerifyResult {
+  let expectedPrev = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  for (const row of db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    if (row.seq !== expectedSeq) {
+      return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
+    }
+    if (row.prev_hash !== expectedPrev) {
+      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `entry ${row.seq} does not follow entry ${row.seq - 1}` } };
+    }
+    const { hash, ...rest } = row;
+    if (hashOf(rest) !== hash) {
+      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `entry ${row.seq} was changed after it was written` } };
+    }
+    expectedPrev = hash;
+    expectedSeq += 1;
+    checked += 1;
+  }
+  return { ok: true, checked, firstBroken: null };
+}

@@ -1,0 +1,79 @@
+// cases and case_incidents tables.
+import type { Case } from '../../shared/domain/model';
+import type { DB } from './connection';
+
+interface CaseRow {
+  id: string;
+  county_id: string;
+  title: string;
+  summary: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+  created_by: string;
+}
+
+function rowToCase(db: DB, row: CaseRow): Case {
+  const incidentIds = (
+    db.prepare('SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id').all(row.id) as { incident_id: string }[]
+  ).map((link) => link.incident_id);
+  return {
+    id: row.id,
+    countyId: row.county_id,
+    title: row.title,
+    summary: row.summary,
+    status: row.status as Case['status'],
+    incidentIds,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    createdBy: row.created_by,
+  };
+}
+
+export function getCase(db: DB, id: string): Case | undefined {
+  const row = db.prepare('SELECT * FROM cases WHERE id = ?').get(id) as CaseRow | undefined;
+  return row ? rowToCase(db, row) : undefined;
+}
+
+/** Writes the case; incident links are append-only (union). */
+export function putCase(db: DB, record: Case): void {
+  db.prepare(
+    `INSERT INTO cases (id, county_id, title, summary, status, created_at, updated_at, created_by)
+     VALUES (@id, @county_id, @title, @summary, @status, @created_at, @updated_at, @created_by)
+     ON CONFLICT (id) DO UPDATE SET county_id = excluded.county_id, title = excluded.title, summary = excluded.summary,
+       status = excluded.status, updated_at = excluded.updated_at`,
+  ).run({
+    id: record.id,
+    county_id: record.countyId,
+    title: record.title,
+    summary: record.summary,
+    status: record.status,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    created_by: record.createdBy,
+  });
+  const link = db.prepare('INSERT OR IGNORE INTO case_incidents (case_id, incident_id) VALUES (?, ?)');
+  for (const incidentId of record.incidentIds) link.run(record.id, incidentId);
+}
+
+export function listCases(
+  db: DB,
+  filter: { status?: string[] | undefined; countyIds?: string[] | undefined; limit: number; offset: number },
+): { items: Case[]; total: number } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status?.length) {
+    where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+    params.push(...filter.status);
+  }
+  if (filter.countyIds) {
+    where.push(`county_id IN (${filter.countyIds.map(() => '?').join(', ') || "''"})`);
+    params.push(...filter.countyIds);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT count(*) AS n FROM cases ${clause}`).get(...params) as { n: number }).n;
+  const rows = db
+    .prepare(`SELECT * FROM cases ${clause} ORDER BY updated_at DESC LIMIT ? OFFSET ?`)
+    .all(...params, filter.limit, filter.offset) as CaseRow[];
+  return { items: rows.map((row) => rowToCase(db, row)), total };
+}

@@ -1,0 +1,236 @@
+// incidents table (+ its trigram FTS index, links and per-county daily counters).
+import type { Incident, IncidentLink } from '../../shared/domain/model';
+import type { DB } from './connection';
+
+export interface IncidentRow {
+  id: string;
+  number: string;
+  county_id: string;
+  source: string;
+  category: string;
+  priority: number;
+  status: string;
+  caller_name: string;
+  caller_phone: string;
+  address: string;
+  summary: string;
+  notes: string;
+  lng: number;
+  lat: number;
+  received_at: number;
+  updated_at: number;
+  disposition: string;
+  assigned_org_id: string | null;
+  merged_into_id: string | null;
+  case_id: string | null;
+  created_by: string;
+}
+
+export function rowToIncident(row: IncidentRow): Incident {
+  return {
+    id: row.id,
+    number: row.number,
+    countyId: row.county_id,
+    source: row.source as Incident['source'],
+    category: row.category as Incident['category'],
+    priority: row.priority,
+    status: row.status as Incident['status'],
+    callerName: row.caller_name,
+    callerPhone: row.caller_phone,
+    address: row.address,
+    summary: row.summary,
+    notes: row.notes,
+    location: { lng: row.lng, lat: row.lat },
+    receivedAt: row.received_at,
+    updatedAt: row.updated_at,
+    disposition: row.disposition,
+    assignedOrgId: row.assigned_org_id,
+    mergedIntoId: row.merged_into_id,
+    caseId: row.case_id,
+    createdBy: row.created_by,
+  };
+}
+
+export function incidentToRow(incident: Incident): IncidentRow {
+  return {
+    id: incident.id,
+    number: incident.number,
+    county_id: incident.countyId,
+    source: incident.source,
+    category: incident.category,
+    priority: incident.priority,
+    status: incident.status,
+    caller_name: incident.callerName,
+    caller_phone: incident.callerPhone,
+    address: incident.address,
+    summary: incident.summary,
+    notes: incident.notes,
+    lng: incident.location.lng,
+    lat: incident.location.lat,
+    received_at: incident.receivedAt,
+    updated_at: incident.updatedAt,
+    disposition: incident.disposition,
+    assigned_org_id: incident.assignedOrgId,
+    merged_into_id: incident.mergedIntoId,
+    case_id: incident.caseId,
+    created_by: incident.createdBy,
+  };
+}
+
+const COLUMNS =
+  'id, number, county_id, source, category, priority, status, caller_name, caller_phone, address, summary, notes, lng, lat, received_at, updated_at, disposition, assigned_org_id, merged_into_id, case_id, created_by';
+const PLACEHOLDERS = COLUMNS.split(', ')
+  .map((column) => `@${column}`)
+  .join(', ');
+const UPDATES = COLUMNS.split(', ')
+  .filter((column) => column !== 'id')
+  .map((column) => `${column} = excluded.${column}`)
+  .join(', ');
+
+export function getIncident(db: DB, id: string): Incident | undefined {
+  const row = db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  return row ? rowToIncident(row) : undefined;
+}
+
+export function putIncident(db: DB, incident: Incident): void {
+  db.prepare(`INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO UPDATE SET ${UPDATES}`).run(
+    incidentToRow(incident),
+  );
+}
+
+export function deleteIncident(db: DB, id: string): void {
+  db.prepare('DELETE FROM incidents WHERE id = ?').run(id);
+}
+
+/** Next number of the county's day, e.g. 610926-20261129-0007 (day in China Standard Time). */
+export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix = ''): string {
+  const day = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const row = db
+    .prepare(
+      `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, 1)
+       ON CONFLICT (county_id, day) DO UPDATE SET last = last + 1 RETURNING last`,
+    )
+    .get(countyId, day) as { last: number };
+  return `${countyId}-${day}-${prefix}${String(row.last).padStart(4, '0')}`;
+}
+
+export interface IncidentFilter {
+  status?: string[] | undefined;
+  countyIds?: string[] | undefined;
+  from?: number | undefined;
+  to?: number | undefined;
+  bbox?: { west: number; south: number; east: number; north: number } | undefined;
+  maxPriority?: number | undefined;
+  limit: number;
+  offset: number;
+}
+
+export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident[]; total: number } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.status?.length) {
+    where.push(`status IN (${filter.status.map((_, i) => `@s${i}`).join(', ')})`);
+    filter.status.forEach((status, i) => (params[`s${i}`] = status));
+  }
+  if (filter.countyIds) {
+    if (filter.countyIds.length === 0) return { items: [], total: 0 };
+    where.push(`county_id IN (${filter.countyIds.map((_, i) => `@c${i}`).join(', ')})`);
+    filter.countyIds.forEach((county, i) => (params[`c${i}`] = county));
+  }
+  if (filter.from !== undefined) {
+    where.push('received_at >= @from');
+    params.from = filter.from;
+  }
+  if (filter.to !== undefined) {
+    where.push('received_at < @to');
+    params.to = filter.to;
+  }
+  if (filter.bbox) {
+    where.push('lng BETWEEN @west AND @east AND lat BETWEEN @south AND @north');
+    Object.assign(params, filter.bbox);
+  }
+  if (filter.maxPriority !== undefined) {
+    where.push('priority <= @maxPriority');
+    params.maxPriority = filter.maxPriority;
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.prepare(`SELECT count(*) AS n FROM incidents ${clause}`).get(params) as { n: number }).n;
+  const rows = db
+    .prepare(`SELECT * FROM incidents ${clause} ORDER BY received_at DESC, id LIMIT @limit OFFSET @offset`)
+    .all({ ...params, limit: filter.limit, offset: filter.offset }) as IncidentRow[];
+  return { items: rows.map(rowToIncident), total };
+}
+
+/** Full-text search: trigram FTS for 3+ characters, a LIKE scan for shorter text. */
+export function searchIncidents(db: DB, text: string, countyIds: string[] | undefined, limit: number): Incident[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  const countyClause = countyIds ? `AND i.county_id IN (${countyIds.map(() => '?').join(', ') || "''"})` : '';
+  const countyParams = countyIds ?? [];
+  if ([...trimmed].length >= 3) {
+    const phrase = `"${trimmed.replaceAll('"', '""')}"`;
+    const rows = db
+      .prepare(
+        `SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
+         WHERE incidents_fts MATCH ? ${countyClause} ORDER BY i.received_at DESC LIMIT ?`,
+      )
+      .all(phrase, ...countyParams, limit) as IncidentRow[];
+    return rows.map(rowToIncident);
+  }
+  const like = `%${trimmed.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
+  const columns = ['address', 'summary', 'caller_name', 'caller_phone', 'notes'];
+  const rows = db
+    .prepare(
+      `SELECT i.* FROM incidents i
+       WHERE (${columns.map((column) => `i.${column} LIKE ? ESCAPE '\\'`).join(' OR ')}) ${countyClause}
+       ORDER BY i.received_at DESC LIMIT ?`,
+    )
+    .all(...columns.map(() => like), ...countyParams, limit) as IncidentRow[];
+  return rows.map(rowToIncident);
+}
+
+/** Open incidents of a category near a place and time: candidates for duplicate-call detection. */
+export function incidentsNear(
+  db: DB,
+  category: string,
+  box: { west: number; south: number; east: number; north: number },
+  from: number,
+  to: number,
+): Incident[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM incidents WHERE category = @category AND received_at BETWEEN @from AND @to
+       AND lng BETWEEN @west AND @east AND lat BETWEEN @south AND @north
+       AND status NOT IN ('cancelled', 'duplicate', 'merged') LIMIT 50`,
+    )
+    .all({ category, from, to, ...box }) as IncidentRow[];
+  return rows.map(rowToIncident);
+}
+
+interface LinkRow {
+  incident_id: string;
+  other_id: string;
+  kind: string;
+  at: number;
+  by: string;
+}
+
+/** Links are symmetric and append-only: one row each way, a repeat is a no-op. */
+export function addIncidentLink(db: DB, link: IncidentLink): void {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO incident_links (incident_id, other_id, kind, at, by) VALUES (?, ?, ?, ?, ?)',
+  );
+  insert.run(link.incidentId, link.otherId, link.kind, link.at, link.by);
+  insert.run(link.otherId, link.incidentId, link.kind, link.at, link.by);
+}
+
+export function listIncidentLinks(db: DB, incidentId: string): IncidentLink[] {
+  const rows = db.prepare('SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at').all(incidentId) as LinkRow[];
+  return rows.map((row) => ({
+    incidentId: row.incident_id,
+    otherId: row.other_id,
+    kind: row.kind as IncidentLink['kind'],
+    at: row.at,
+    by: row.by,
+  }));
+}

@@ -1,0 +1,51 @@
+// Numbered, forward-only migrations. Each runs in one transaction with its bookkeeping row.
+import type Database from 'better-sqlite3';
+import { DeskError } from '../../../shared/errors';
+import { migration001 } from './001_initial';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string | ((db: Database.Database) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+interface AppliedRow {
+  version: number;
+  name: string;
+}
+
+/** Applies the missing migrations; refuses a database whose history is not a prefix of ours. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+  );
+  const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as AppliedRow[];
+  applied.forEach((row, index) => {
+    const known = migrations[index];
+    if (!known || known.version !== row.version || known.name !== row.name) {
+      throw new DeskError(
+        'version_mismatch',
+        `database has migration ${row.version} (${row.name}) which this version of Command Desk does not know` +
+          (known ? ` (expected ${known.version} ${known.name})` : '') +
+          ': it was written by a newer or different build; refusing to open it',
+        { version: row.version, name: row.name },
+      );
+    }
+  });
+  const ran: number[] = [];
+  for (const migration of migrations.slice(applied.length)) {
+    db.transaction(() => {
+      if (typeof migration.up === 'string') db.exec(migration.up);
+      else migration.up(db);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        Date.now(),
+      );
+    })();
+    ran.push(migration.version);
+  }
+  return ran;
+}

@@ -1,0 +1,51 @@
+// timeline (append-only steps of an incident) and refs (persons and vehicles on incidents and cases).
+import type { EntityRef, TimelineEntry } from '../../shared/domain/model';
+import type { DB } from './connection';
+
+interface TimelineRow {
+  id: string;
+  incident_id: string;
+  at: number;
+  kind: string;
+  text: string;
+  by: string;
+  data: string;
+}
+
+export function addTimelineEntry(db: DB, entry: TimelineEntry): void {
+  db.prepare('INSERT OR IGNORE INTO timeline (id, incident_id, at, kind, text, by, data) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    entry.id,
+    entry.incidentId,
+    entry.at,
+    entry.kind,
+    entry.text,
+    entry.by,
+    JSON.stringify(entry.data),
+  );
+}
+
+export function listTimeline(db: DB, incidentId: string): TimelineEntry[] {
+  const rows = db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY at, rowid').all(incidentId) as TimelineRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    incidentId: row.incident_id,
+    at: row.at,
+    kind: row.kind,
+    text: row.text,
+    by: row.by,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  }));
+}
+
+export function addRef(db: DB, ref: EntityRef): void {
+  const { id, entityKind, entityId, at, by, kind, ...rest } = ref;
+  db.prepare('INSERT OR IGNORE INTO refs (id, entity_kind, entity_id, kind, data, at, by) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    id,
+    entityKind,
+    entityId,
+    kind,
+    JSON.stringify(rest),
+    at,
+    by,
+  );
+}
