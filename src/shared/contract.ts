@@ -39,7 +39,10 @@ import type {
 } from './domain/model';
 import type { ErrorInfo } from './errors';
 
-const Phone = z.string().max(20).regex(/^[0-9+\- ]*$/, 'a phone number holds digits, spaces, + and - only');
+const Phone = z
+  .string()
+  .max(20)
+  .regex(/^[0-9+\- ]*$/, 'a phone number holds digits, spaces, + and - only');
 
 // ---------- command inputs ----------
 
@@ -90,8 +93,18 @@ export const commandSchemas = {
     title: ShortText.min(1),
     content: LongText.default(''),
     targets: z.array(TargetInput).min(1).max(LIMITS.listItems),
-    signDeadlineMin: z.number().int().min(1).max(24 * 60).default(5),
-    finishDeadlineMin: z.number().int().min(1).max(7 * 24 * 60).default(60),
+    signDeadlineMin: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(5),
+    finishDeadlineMin: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(60),
   }),
   'order.sign': z.strictObject({ orderId: Id, targetId: Id }),
   'order.start': z.strictObject({ orderId: Id, targetId: Id }),
@@ -151,7 +164,10 @@ export type CommandResult<N extends CommandName> = CommandResults[N];
 
 // ---------- queries ----------
 
-const Page = { limit: z.number().int().min(1).max(1000).default(200), offset: z.number().int().min(0).default(0) };
+const Page = {
+  limit: z.number().int().min(1).max(1000).default(200),
+  offset: z.number().int().min(0).default(0),
+};
 
 const DispatchPreview = z.strictObject({
   template: z.enum(['checkpoint_search', 'dispatch']),
@@ -175,7 +191,10 @@ export const querySchemas = {
     minPriority: Priority.optional(),
     ...Page,
   }),
-  'incident.search': z.strictObject({ text: z.string().min(1).max(100), limit: z.number().int().min(1).max(200).default(50) }),
+  'incident.search': z.strictObject({
+    text: z.string().min(1).max(100),
+    limit: z.number().int().min(1).max(200).default(50),
+  }),
   'incident.timeline': z.strictObject({ id: Id }),
   'incident.duplicates': z.strictObject({
     category: IncidentCategory,
@@ -184,7 +203,11 @@ export const querySchemas = {
     excludeId: Id.optional(),
   }),
   'order.get': z.strictObject({ id: Id }),
-  'order.list': z.strictObject({ incidentId: Id.optional(), status: z.array(OrderStatus).max(6).optional(), ...Page }),
+  'order.list': z.strictObject({
+    incidentId: Id.optional(),
+    status: z.array(OrderStatus).max(6).optional(),
+    ...Page,
+  }),
   'order.inbox': z.strictObject({ orgId: Id.optional(), includeDone: z.boolean().default(false) }),
   'order.overdue': z.strictObject({}),
   'order.feedbackList': z.strictObject({ orderId: Id }),
@@ -282,8 +305,7 @@ export const EVENT_NAMES: readonly EventName[] = ['entity.changed', 'incident.cr
 // ---------- one call shape for every transport ----------
 
 export type Call =
-  | { kind: 'command'; name: CommandName; input: unknown }
-  | { kind: 'query'; name: QueryName; input: unknown };
+  { kind: 'command'; name: CommandName; input: unknown } | { kind: 'query'; name: QueryName; input: unknown };
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 

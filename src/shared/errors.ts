@@ -29,7 +29,9 @@ export class DeskError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 }
 

@@ -7,7 +7,8 @@ export function distanceKm(a: LngLat, b: LngLat): number {
   const toRad = Math.PI / 180;
   const dLat = (b.lat - a.lat) * toRad;
   const dLng = (b.lng - a.lng) * toRad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLng / 2) ** 2;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * toRad) * Math.cos(b.lat * toRad) * Math.sin(dLng / 2) ** 2;
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
@@ -15,7 +16,12 @@ export function distanceKm(a: LngLat, b: LngLat): number {
 export function bboxAround(center: LngLat, radiusKm: number): BBox {
   const dLat = radiusKm / 111.32;
   const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos((center.lat * Math.PI) / 180)));
-  return { west: center.lng - dLng, east: center.lng + dLng, south: center.lat - dLat, north: center.lat + dLat };
+  return {
+    west: center.lng - dLng,
+    east: center.lng + dLng,
+    south: center.lat - dLat,
+    north: center.lat + dLat,
+  };
 }
 
 /** A polygon ring approximating a circle, for drawing a cordon. */

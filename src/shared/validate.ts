@@ -10,6 +10,8 @@ export function parseInput<S extends z.ZodType>(what: string, schema: S, input: 
     return `${path}: ${issue.message}`;
   });
   throw new DeskError('invalid_input', `${what}: ${issues.join('; ')}`, {
-    issues: result.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    issues: result.error.issues
+      .slice(0, 20)
+      .map((issue) => ({ path: issue.path.map(String), message: issue.message })),
   });
 }

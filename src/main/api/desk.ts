@@ -55,9 +55,13 @@ export class Desk {
   }
 
   query<N extends QueryName>(actor: Actor, name: N, input: unknown): QueryResult<N> {
-    if (!isQueryName(name)) throw new DeskError('invalid_input', `unknown query ${JSON.stringify(name).slice(0, 80)}`);
+    if (!isQueryName(name))
+      throw new DeskError('invalid_input', `unknown query ${JSON.stringify(name).slice(0, 80)}`);
     const args = parseInput(name, querySchemas[name], input ?? {});
-    const handler = queryHandlers[name] as (ctx: { db: DB; actor: Actor; now: number }, a: unknown) => QueryResult<N>;
+    const handler = queryHandlers[name] as (
+      ctx: { db: DB; actor: Actor; now: number },
+      a: unknown,
+    ) => QueryResult<N>;
     return handler({ db: this.db, actor, now: this.clock() }, args);
   }
 
@@ -77,13 +81,15 @@ export class Desk {
         countyIds: [...entry.countyIds],
       });
     }
-    if (applied.name === 'incident.create') this.events.emit('incident.created', { incident: applied.result as Incident });
+    if (applied.name === 'incident.create')
+      this.events.emit('incident.created', { incident: applied.result as Incident });
     if (applied.name === 'order.escalate') {
       const order = applied.result as Order;
       const input = applied.input as { targetId: string; overdue: 'sign' | 'finish'; level: number };
       const target = order.targets.find((t) => t.targetId === input.targetId);
       // No change means the escalation was already announced (a repeat after restart): stay quiet.
-      if (target && applied.changes.length > 0) this.events.emit('order.overdue', { order, target, overdue: input.overdue, level: input.level });
+      if (target && applied.changes.length > 0)
+        this.events.emit('order.overdue', { order, target, overdue: input.overdue, level: input.level });
     }
   }
 }

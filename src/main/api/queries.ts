@@ -31,7 +31,11 @@ function visibleTo(actor: Actor): (countyId: string) => boolean {
 
 function assertVisible(actor: Actor, countyId: string, what: string): void {
   if (!visibleTo(actor)(countyId)) {
-    throw new DeskError('forbidden', `${what} belongs to county ${countyId}, outside ${actor.operatorId}'s jurisdiction`, { countyId });
+    throw new DeskError(
+      'forbidden',
+      `${what} belongs to county ${countyId}, outside ${actor.operatorId}'s jurisdiction`,
+      { countyId },
+    );
   }
 }
 
@@ -67,8 +71,14 @@ export const queryHandlers: QueryHandlers = {
   'region.get': (ctx) => {
     const all = listJurisdictions(ctx.db);
     const city = all.find((j) => j.level === 'city');
-    if (!city) throw new DeskError('not_found', 'this store holds no region: seed it first (npm run desk -- seed)');
-    return { city, counties: all.filter((j) => j.level === 'county'), orgs: listOrgs(ctx.db), places: listPlaces(ctx.db) };
+    if (!city)
+      throw new DeskError('not_found', 'this store holds no region: seed it first (npm run desk -- seed)');
+    return {
+      city,
+      counties: all.filter((j) => j.level === 'county'),
+      orgs: listOrgs(ctx.db),
+      places: listPlaces(ctx.db),
+    };
   },
   'incident.get': (ctx, args) => {
     const incident = required(getIncident(ctx.db, args.id), 'incident', args.id);
@@ -86,7 +96,8 @@ export const queryHandlers: QueryHandlers = {
       limit: args.limit,
       offset: args.offset,
     }),
-  'incident.search': (ctx, args) => searchIncidents(ctx.db, args.text, readableCounties(ctx.actor), args.limit),
+  'incident.search': (ctx, args) =>
+    searchIncidents(ctx.db, args.text, readableCounties(ctx.actor), args.limit),
   'incident.timeline': (ctx, args) => {
     const incident = required(getIncident(ctx.db, args.id), 'incident', args.id);
     assertVisible(ctx.actor, incident.countyId, `incident ${incident.id}`);
@@ -109,9 +120,17 @@ export const queryHandlers: QueryHandlers = {
     }),
   'order.inbox': (ctx, args) => {
     const orgId = args.orgId ?? ctx.actor.orgId;
-    if (!orgId) throw new DeskError('invalid_input', 'order.inbox: give an orgId (this operator belongs to no organisation)');
+    if (!orgId)
+      throw new DeskError(
+        'invalid_input',
+        'order.inbox: give an orgId (this operator belongs to no organisation)',
+      );
     const org = listOrgs(ctx.db).find((o) => o.id === orgId);
-    if (!org) throw new DeskError('not_found', `organisation ${orgId} does not exist`, { kind: 'organisation', id: orgId });
+    if (!org)
+      throw new DeskError('not_found', `organisation ${orgId} does not exist`, {
+        kind: 'organisation',
+        id: orgId,
+      });
     assertVisible(ctx.actor, org.countyId, `organisation ${orgId}`);
     // An organisation's inbox holds what is addressed to it, its units and its checkpoints;
     // a county command centre's inbox holds everything addressed into its county.
@@ -127,27 +146,43 @@ export const queryHandlers: QueryHandlers = {
     }
     return inboxItems(ctx.db, targetsAddressedTo(ctx.db, [...new Set(ids)], args.includeDone));
   },
-  'order.overdue': (ctx) => inboxItems(ctx.db, overdueTargets(ctx.db)).filter((item) => orderVisible(ctx.actor, item.order)),
+  'order.overdue': (ctx) =>
+    inboxItems(ctx.db, overdueTargets(ctx.db)).filter((item) => orderVisible(ctx.actor, item.order)),
   'order.feedbackList': (ctx, args) => {
     const order = required(getOrder(ctx.db, args.orderId), 'order', args.orderId);
     if (!orderVisible(ctx.actor, order)) assertVisible(ctx.actor, order.countyId, `order ${order.id}`);
     return listFeedback(ctx.db, order.id);
   },
   'dispatch.preview': (ctx, args) => proposeDispatch(ctx.db, ctx.actor, args),
-  'unit.list': (ctx, args) => listUnits(ctx.db, { countyIds: countyFilter(ctx.actor, args.countyId), status: args.status }),
-  'checkpoint.list': (ctx, args) => listCheckpoints(ctx.db, { countyIds: countyFilter(ctx.actor, args.countyId), bbox: args.bbox }),
+  'unit.list': (ctx, args) =>
+    listUnits(ctx.db, { countyIds: countyFilter(ctx.actor, args.countyId), status: args.status }),
+  'checkpoint.list': (ctx, args) =>
+    listCheckpoints(ctx.db, { countyIds: countyFilter(ctx.actor, args.countyId), bbox: args.bbox }),
   'case.get': (ctx, args) => {
     const record = required(getCase(ctx.db, args.id), 'case', args.id);
     assertVisible(ctx.actor, record.countyId, `case ${record.id}`);
     return record;
   },
   'case.list': (ctx, args) =>
-    listCases(ctx.db, { status: args.status, countyIds: readableCounties(ctx.actor), limit: args.limit, offset: args.offset }),
+    listCases(ctx.db, {
+      status: args.status,
+      countyIds: readableCounties(ctx.actor),
+      limit: args.limit,
+      offset: args.offset,
+    }),
   'audit.list': (ctx, args) => {
     if (!['city_commander', 'supervisor', 'admin'].includes(ctx.actor.role)) {
-      throw new DeskError('forbidden', `${ctx.actor.operatorId} (${ctx.actor.role}) may not read the audit trail`);
+      throw new DeskError(
+        'forbidden',
+        `${ctx.actor.operatorId} (${ctx.actor.role}) may not read the audit trail`,
+      );
     }
-    return listAudit(ctx.db, { entityId: args.entityId, countyIds: readableCounties(ctx.actor), limit: args.limit, offset: args.offset });
+    return listAudit(ctx.db, {
+      entityId: args.entityId,
+      countyIds: readableCounties(ctx.actor),
+      limit: args.limit,
+      offset: args.offset,
+    });
   },
   'audit.verify': (ctx) => verifyAudit(ctx.db),
 };

@@ -46,10 +46,14 @@ export function coversCounty(actor: Actor, countyId: string): boolean {
 /** Refuses a write to a record of a county outside the actor's jurisdiction. */
 export function assertCounty(actor: Actor, countyId: string, what: string): void {
   if (!coversCounty(actor, countyId)) {
-    throw new DeskError('forbidden', `${what} belongs to county ${countyId}, outside ${actor.operatorId}'s jurisdiction ${actor.jurisdictionId}`, {
-      countyId,
-      jurisdictionId: actor.jurisdictionId,
-    });
+    throw new DeskError(
+      'forbidden',
+      `${what} belongs to county ${countyId}, outside ${actor.operatorId}'s jurisdiction ${actor.jurisdictionId}`,
+      {
+        countyId,
+        jurisdictionId: actor.jurisdictionId,
+      },
+    );
   }
 }
 

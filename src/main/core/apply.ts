@@ -1,7 +1,13 @@
 // The one path every command takes, on a workstation and on the server alike:
 // validate → check role → apply in one transaction (state, audit, and the caller's extra writes) → report changes.
 import { randomUUID } from 'node:crypto';
-import { commandSchemas, isCommandName, type CommandArgs, type CommandName, type CommandResult } from '../../shared/contract';
+import {
+  commandSchemas,
+  isCommandName,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+} from '../../shared/contract';
 import type { Actor } from '../../shared/domain/model';
 import { DeskError } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
@@ -29,7 +35,11 @@ export interface ApplyOptions {
   within?: (ctx: CommandContext, applied: Applied) => void;
 }
 
-function completeInput(name: CommandName, args: Record<string, unknown>, result: unknown): Record<string, unknown> {
+function completeInput(
+  name: CommandName,
+  args: Record<string, unknown>,
+  result: unknown,
+): Record<string, unknown> {
   const record = result as { id?: string; number?: string; receivedAt?: number };
   switch (name) {
     case 'incident.create':
@@ -42,11 +52,18 @@ function completeInput(name: CommandName, args: Record<string, unknown>, result:
   }
 }
 
-export function checkCommand(name: string, input: unknown): { name: CommandName; args: Record<string, unknown> } {
-  if (!isCommandName(name)) throw new DeskError('invalid_input', `unknown command ${JSON.stringify(name).slice(0, 80)}`);
+export function checkCommand(
+  name: string,
+  input: unknown,
+): { name: CommandName; args: Record<string, unknown> } {
+  if (!isCommandName(name))
+    throw new DeskError('invalid_input', `unknown command ${JSON.stringify(name).slice(0, 80)}`);
   const size = JSON.stringify(input ?? null).length;
   if (size > MAX_COMMAND_BYTES) {
-    throw new DeskError('too_large', `${name}: input is ${size} bytes, more than the ${MAX_COMMAND_BYTES} allowed`);
+    throw new DeskError(
+      'too_large',
+      `${name}: input is ${size} bytes, more than the ${MAX_COMMAND_BYTES} allowed`,
+    );
   }
   return { name, args: parseInput(name, commandSchemas[name], input) as Record<string, unknown> };
 }
@@ -60,20 +77,29 @@ export function applyCommand<N extends CommandName>(
 ): Applied<N> {
   const checked = checkCommand(name, input);
   assertRole(actor, checked.name);
-  const meta = { commandId: options.commandId ?? randomUUID(), name: checked.name, at: options.at ?? Date.now() };
-  return db.transaction((): Applied<N> => {
-    const ctx = new CommandContext(db, actor, meta);
-    const handler = commandHandlers[checked.name] as (c: CommandContext, a: Record<string, unknown>) => CommandResult<N>;
-    const result = handler(ctx, checked.args);
-    const applied: Applied<N> = {
-      name,
-      commandId: meta.commandId,
-      at: meta.at,
-      result,
-      input: completeInput(checked.name, checked.args, result) as CommandArgs<N>,
-      changes: ctx.changes,
-    };
-    options.within?.(ctx, applied as Applied);
-    return applied;
-  }).immediate();
+  const meta = {
+    commandId: options.commandId ?? randomUUID(),
+    name: checked.name,
+    at: options.at ?? Date.now(),
+  };
+  return db
+    .transaction((): Applied<N> => {
+      const ctx = new CommandContext(db, actor, meta);
+      const handler = commandHandlers[checked.name] as (
+        c: CommandContext,
+        a: Record<string, unknown>,
+      ) => CommandResult<N>;
+      const result = handler(ctx, checked.args);
+      const applied: Applied<N> = {
+        name,
+        commandId: meta.commandId,
+        at: meta.at,
+        result,
+        input: completeInput(checked.name, checked.args, result) as CommandArgs<N>,
+        changes: ctx.changes,
+      };
+      options.within?.(ctx, applied as Applied);
+      return applied;
+    })
+    .immediate();
 }

@@ -55,7 +55,8 @@ export class CommandContext {
     const countyIds = beforeCounty && beforeCounty !== countyId ? [beforeCounty, countyId] : [countyId];
     const existing = this.changes.find((change) => change.kind === kind && change.id === id);
     if (existing) {
-      for (const county of countyIds) if (!existing.countyIds.includes(county)) existing.countyIds.push(county);
+      for (const county of countyIds)
+        if (!existing.countyIds.includes(county)) existing.countyIds.push(county);
     } else {
       this.changes.push({ kind, id, countyIds });
     }

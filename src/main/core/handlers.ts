@@ -11,10 +11,20 @@ import {
   setIncidentStatus,
   updateIncident,
 } from './incidents/commands';
-import { cancelOrder, completeOrder, escalateOrder, feedbackOrder, issueOrder, signOrder, startOrder } from './orders/commands';
+import {
+  cancelOrder,
+  completeOrder,
+  escalateOrder,
+  feedbackOrder,
+  issueOrder,
+  signOrder,
+  startOrder,
+} from './orders/commands';
 import { moveUnit, setCheckpointActive, setUnitStatus } from './units/commands';
 
-export type CommandHandlers = { [N in CommandName]: (ctx: CommandContext, args: CommandArgs<N>) => CommandResult<N> };
+export type CommandHandlers = {
+  [N in CommandName]: (ctx: CommandContext, args: CommandArgs<N>) => CommandResult<N>;
+};
 
 export const commandHandlers: CommandHandlers = {
   'incident.create': createIncident,

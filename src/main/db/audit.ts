@@ -54,7 +54,8 @@ export interface AuditInput {
 }
 
 export function appendAudit(db: DB, input: AuditInput): void {
-  const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+    { seq: number; hash: string } | undefined;
   const row: Omit<AuditRow, 'hash'> = {
     seq: (last?.seq ?? 0) + 1,
     at: input.at,
@@ -123,14 +124,26 @@ export function verifyAudit(db: DB): AuditVerifyResult {
   let checked = 0;
   for (const row of db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
     if (row.seq !== expectedSeq) {
-      return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
+      return {
+        ok: false,
+        checked,
+        firstBroken: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` },
+      };
     }
     if (row.prev_hash !== expectedPrev) {
-      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `entry ${row.seq} does not follow entry ${row.seq - 1}` } };
+      return {
+        ok: false,
+        checked,
+        firstBroken: { seq: row.seq, reason: `entry ${row.seq} does not follow entry ${row.seq - 1}` },
+      };
     }
     const { hash, ...rest } = row;
     if (hashOf(rest) !== hash) {
-      return { ok: false, checked, firstBroken: { seq: row.seq, reason: `entry ${row.seq} was changed after it was written` } };
+      return {
+        ok: false,
+        checked,
+        firstBroken: { seq: row.seq, reason: `entry ${row.seq} was changed after it was written` },
+      };
     }
     expectedPrev = hash;
     expectedSeq += 1;

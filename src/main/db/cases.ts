@@ -15,7 +15,9 @@ interface CaseRow {
 
 function rowToCase(db: DB, row: CaseRow): Case {
   const incidentIds = (
-    db.prepare('SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id').all(row.id) as { incident_id: string }[]
+    db
+      .prepare('SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id')
+      .all(row.id) as { incident_id: string }[]
   ).map((link) => link.incident_id);
   return {
     id: row.id,

@@ -60,7 +60,11 @@ export function putCheckpoint(db: DB, checkpoint: Checkpoint): void {
 
 export function listCheckpoints(
   db: DB,
-  filter: { countyIds?: string[] | undefined; bbox?: { west: number; south: number; east: number; north: number } | undefined; orgId?: string },
+  filter: {
+    countyIds?: string[] | undefined;
+    bbox?: { west: number; south: number; east: number; north: number } | undefined;
+    orgId?: string;
+  },
 ): Checkpoint[] {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -77,7 +81,7 @@ export function listCheckpoints(
     params.push(filter.orgId);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  return (db.prepare(`SELECT * FROM checkpoints ${clause} ORDER BY county_id, id`).all(...params) as CheckpointRow[]).map(
-    rowToCheckpoint,
-  );
+  return (
+    db.prepare(`SELECT * FROM checkpoints ${clause} ORDER BY county_id, id`).all(...params) as CheckpointRow[]
+  ).map(rowToCheckpoint);
 }

@@ -93,9 +93,9 @@ export function getIncident(db: DB, id: string): Incident | undefined {
 }
 
 export function putIncident(db: DB, incident: Incident): void {
-  db.prepare(`INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO UPDATE SET ${UPDATES}`).run(
-    incidentToRow(incident),
-  );
+  db.prepare(
+    `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO UPDATE SET ${UPDATES}`,
+  ).run(incidentToRow(incident));
 }
 
 export function deleteIncident(db: DB, id: string): void {
@@ -162,7 +162,12 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
 }
 
 /** Full-text search: trigram FTS for 3+ characters, a LIKE scan for shorter text. */
-export function searchIncidents(db: DB, text: string, countyIds: string[] | undefined, limit: number): Incident[] {
+export function searchIncidents(
+  db: DB,
+  text: string,
+  countyIds: string[] | undefined,
+  limit: number,
+): Incident[] {
   const trimmed = text.trim();
   if (!trimmed) return [];
   const countyClause = countyIds ? `AND i.county_id IN (${countyIds.map(() => '?').join(', ') || "''"})` : '';
@@ -225,7 +230,9 @@ export function addIncidentLink(db: DB, link: IncidentLink): void {
 }
 
 export function listIncidentLinks(db: DB, incidentId: string): IncidentLink[] {
-  const rows = db.prepare('SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at').all(incidentId) as LinkRow[];
+  const rows = db
+    .prepare('SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at')
+    .all(incidentId) as LinkRow[];
   return rows.map((row) => ({
     incidentId: row.incident_id,
     otherId: row.other_id,

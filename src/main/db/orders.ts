@@ -93,7 +93,9 @@ function rowToOrder(row: OrderRow, targets: OrderTarget[]): Order {
 }
 
 function targetsOf(db: DB, orderId: string): OrderTarget[] {
-  const rows = db.prepare('SELECT * FROM order_targets WHERE order_id = ? ORDER BY rowid').all(orderId) as TargetRow[];
+  const rows = db
+    .prepare('SELECT * FROM order_targets WHERE order_id = ? ORDER BY rowid')
+    .all(orderId) as TargetRow[];
   return rows.map(rowToTarget);
 }
 
@@ -150,7 +152,13 @@ export function deleteOrder(db: DB, id: string): void {
 
 export function listOrders(
   db: DB,
-  filter: { incidentId?: string | undefined; status?: string[] | undefined; countyIds?: string[] | undefined; limit: number; offset: number },
+  filter: {
+    incidentId?: string | undefined;
+    status?: string[] | undefined;
+    countyIds?: string[] | undefined;
+    limit: number;
+    offset: number;
+  },
 ): { items: Order[]; total: number } {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -165,7 +173,9 @@ export function listOrders(
   if (filter.countyIds) {
     // An order is visible where it is partitioned and wherever one of its targets must act.
     const marks = filter.countyIds.map(() => '?').join(', ') || "''";
-    where.push(`(county_id IN (${marks}) OR id IN (SELECT order_id FROM order_targets WHERE county_id IN (${marks})))`);
+    where.push(
+      `(county_id IN (${marks}) OR id IN (SELECT order_id FROM order_targets WHERE county_id IN (${marks})))`,
+    );
     params.push(...filter.countyIds, ...filter.countyIds);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -224,17 +234,21 @@ interface FeedbackRow {
 }
 
 export function addFeedback(db: DB, feedback: OrderFeedback): void {
-  db.prepare('INSERT OR IGNORE INTO order_feedback (id, order_id, target_id, text, at, by) VALUES (?, ?, ?, ?, ?, ?)').run(
-    feedback.id,
-    feedback.orderId,
-    feedback.targetId,
-    feedback.text,
-    feedback.at,
-    feedback.by,
-  );
+  db.prepare(
+    'INSERT OR IGNORE INTO order_feedback (id, order_id, target_id, text, at, by) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(feedback.id, feedback.orderId, feedback.targetId, feedback.text, feedback.at, feedback.by);
 }
 
 export function listFeedback(db: DB, orderId: string): OrderFeedback[] {
-  const rows = db.prepare('SELECT * FROM order_feedback WHERE order_id = ? ORDER BY at, id').all(orderId) as FeedbackRow[];
-  return rows.map((row) => ({ id: row.id, orderId: row.order_id, targetId: row.target_id, text: row.text, at: row.at, by: row.by }));
+  const rows = db
+    .prepare('SELECT * FROM order_feedback WHERE order_id = ? ORDER BY at, id')
+    .all(orderId) as FeedbackRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    orderId: row.order_id,
+    targetId: row.target_id,
+    text: row.text,
+    at: row.at,
+    by: row.by,
+  }));
 }

@@ -31,14 +31,9 @@ export function nextCounter(db: DB): number {
 }
 
 export function appendOutbox(db: DB, entry: OutboxEntry): void {
-  db.prepare('INSERT INTO outbox (counter, command_id, name, input, operator_id, at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    entry.counter,
-    entry.commandId,
-    entry.name,
-    JSON.stringify(entry.input),
-    entry.operatorId,
-    entry.at,
-  );
+  db.prepare(
+    'INSERT INTO outbox (counter, command_id, name, input, operator_id, at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(entry.counter, entry.commandId, entry.name, JSON.stringify(entry.input), entry.operatorId, entry.at);
 }
 
 export function listOutbox(db: DB, limit = 1000): OutboxEntry[] {
@@ -59,6 +54,9 @@ export function removeFromOutbox(db: DB, commandIds: string[]): void {
 }
 
 export function outboxStats(db: DB): { pending: number; oldestAt: number | null } {
-  const row = db.prepare('SELECT count(*) AS n, min(at) AS oldest FROM outbox').get() as { n: number; oldest: number | null };
+  const row = db.prepare('SELECT count(*) AS n, min(at) AS oldest FROM outbox').get() as {
+    n: number;
+    oldest: number | null;
+  };
   return { pending: row.n, oldestAt: row.oldest };
 }

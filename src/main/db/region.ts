@@ -46,15 +46,9 @@ export function listJurisdictions(db: DB): Jurisdiction[] {
 }
 
 export function putOrg(db: DB, org: Org): void {
-  db.prepare('INSERT OR REPLACE INTO orgs (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    org.id,
-    org.countyId,
-    org.kind,
-    org.name,
-    org.nameEn,
-    org.location.lng,
-    org.location.lat,
-  );
+  db.prepare(
+    'INSERT OR REPLACE INTO orgs (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(org.id, org.countyId, org.kind, org.name, org.nameEn, org.location.lng, org.location.lat);
 }
 
 function rowToOrg(row: PlaceRow): Org {
@@ -76,14 +70,18 @@ export function getOrg(db: DB, id: string): Org | undefined {
 export function listOrgs(db: DB, countyIds?: string[]): Org[] {
   const rows = countyIds
     ? (db
-        .prepare(`SELECT * FROM orgs WHERE county_id IN (${countyIds.map(() => '?').join(', ') || "''"}) ORDER BY id`)
+        .prepare(
+          `SELECT * FROM orgs WHERE county_id IN (${countyIds.map(() => '?').join(', ') || "''"}) ORDER BY id`,
+        )
         .all(...countyIds) as PlaceRow[])
     : (db.prepare('SELECT * FROM orgs ORDER BY id').all() as PlaceRow[]);
   return rows.map(rowToOrg);
 }
 
 export function putPlace(db: DB, place: Place): void {
-  db.prepare('INSERT OR REPLACE INTO places (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  db.prepare(
+    'INSERT OR REPLACE INTO places (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  ).run(
     place.id,
     place.countyId,
     place.kind,
@@ -108,20 +106,23 @@ export interface OperatorRecord {
 }
 
 export function putOperator(db: DB, operator: OperatorRecord): void {
-  db.prepare('INSERT OR REPLACE INTO operators (id, name, role, jurisdiction_id, org_id) VALUES (?, ?, ?, ?, ?)').run(
-    operator.id,
-    operator.name,
-    operator.role,
-    operator.jurisdictionId,
-    operator.orgId,
-  );
+  db.prepare(
+    'INSERT OR REPLACE INTO operators (id, name, role, jurisdiction_id, org_id) VALUES (?, ?, ?, ?, ?)',
+  ).run(operator.id, operator.name, operator.role, operator.jurisdictionId, operator.orgId);
 }
 
 export function getOperator(db: DB, id: string): OperatorRecord | undefined {
   const row = db.prepare('SELECT * FROM operators WHERE id = ?').get(id) as
-    | { id: string; name: string; role: string; jurisdiction_id: string; org_id: string | null }
-    | undefined;
-  return row ? { id: row.id, name: row.name, role: row.role as Role, jurisdictionId: row.jurisdiction_id, orgId: row.org_id } : undefined;
+    { id: string; name: string; role: string; jurisdiction_id: string; org_id: string | null } | undefined;
+  return row
+    ? {
+        id: row.id,
+        name: row.name,
+        role: row.role as Role,
+        jurisdictionId: row.jurisdiction_id,
+        orgId: row.org_id,
+      }
+    : undefined;
 }
 
 export function listOperators(db: DB): OperatorRecord[] {
@@ -132,7 +133,13 @@ export function listOperators(db: DB): OperatorRecord[] {
     jurisdiction_id: string;
     org_id: string | null;
   }[];
-  return rows.map((row) => ({ id: row.id, name: row.name, role: row.role as Role, jurisdictionId: row.jurisdiction_id, orgId: row.org_id }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    role: row.role as Role,
+    jurisdictionId: row.jurisdiction_id,
+    orgId: row.org_id,
+  }));
 }
 
 export function actorOf(operator: OperatorRecord, workstationId: string): Actor {
@@ -147,9 +154,12 @@ export function actorOf(operator: OperatorRecord, workstationId: string): Actor 
 }
 
 export function getMeta(db: DB, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
+    ?.value;
 }
 
 export function setMeta(db: DB, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(key, value);
 }

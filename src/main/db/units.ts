@@ -58,7 +58,10 @@ export function putUnit(db: DB, unit: Unit): void {
   });
 }
 
-export function listUnits(db: DB, filter: { countyIds?: string[] | undefined; status?: string[] | undefined; orgId?: string }): Unit[] {
+export function listUnits(
+  db: DB,
+  filter: { countyIds?: string[] | undefined; status?: string[] | undefined; orgId?: string },
+): Unit[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.countyIds) {
@@ -74,5 +77,7 @@ export function listUnits(db: DB, filter: { countyIds?: string[] | undefined; st
     params.push(filter.orgId);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  return (db.prepare(`SELECT * FROM units ${clause} ORDER BY county_id, callsign`).all(...params) as UnitRow[]).map(rowToUnit);
+  return (
+    db.prepare(`SELECT * FROM units ${clause} ORDER BY county_id, callsign`).all(...params) as UnitRow[]
+  ).map(rowToUnit);
 }

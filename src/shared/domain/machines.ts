@@ -59,7 +59,13 @@ export const targetMachine: Machine<TargetState, TargetEvent> = {
   },
 };
 
-export const TARGET_ORDER: readonly TargetState[] = ['issued', 'signed', 'executing', 'reported', 'completed'];
+export const TARGET_ORDER: readonly TargetState[] = [
+  'issued',
+  'signed',
+  'executing',
+  'reported',
+  'completed',
+];
 
 export type UnitEvent = UnitStatus;
 
@@ -110,7 +116,11 @@ export function transition<S extends string, E extends string>(
   return step.to;
 }
 
-export function canTransition<S extends string, E extends string>(machine: Machine<S, E>, state: S, event: E): boolean {
+export function canTransition<S extends string, E extends string>(
+  machine: Machine<S, E>,
+  state: S,
+  event: E,
+): boolean {
   return machine.transitions[event].from.includes(state);
 }
 

@@ -8,7 +8,11 @@ export const LIMITS = {
   idLength: 64,
 } as const;
 
-export const Id = z.string().min(1).max(LIMITS.idLength).regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
+export const Id = z
+  .string()
+  .min(1)
+  .max(LIMITS.idLength)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
 export const ShortText = z.string().max(LIMITS.shortText);
 export const LongText = z.string().max(LIMITS.longText);
 export const Timestamp = z.number().int().nonnegative();
@@ -65,7 +69,14 @@ export interface Place {
 
 // ---------- roles ----------
 
-export const Role = z.enum(['city_commander', 'dispatcher', 'county_operator', 'supervisor', 'analyst', 'admin']);
+export const Role = z.enum([
+  'city_commander',
+  'dispatcher',
+  'county_operator',
+  'supervisor',
+  'analyst',
+  'admin',
+]);
 export type Role = z.infer<typeof Role>;
 
 /** Who is acting: resolved from a session by the host, never taken from command input. */
@@ -278,8 +289,14 @@ export interface Case {
 export const PersonRef = z.object({
   kind: z.literal('person'),
   name: ShortText.min(1),
-  idNumber: z.string().regex(/^[0-9]{17}[0-9Xx]$/, 'an ID number has 18 characters').optional(),
-  phone: z.string().regex(/^[0-9+\- ]{3,20}$/, 'a phone number has 3 to 20 digits').optional(),
+  idNumber: z
+    .string()
+    .regex(/^[0-9]{17}[0-9Xx]$/, 'an ID number has 18 characters')
+    .optional(),
+  phone: z
+    .string()
+    .regex(/^[0-9+\- ]{3,20}$/, 'a phone number has 3 to 20 digits')
+    .optional(),
   role: z.enum(['suspect', 'victim', 'witness', 'caller', 'other']),
 });
 export const VehicleRef = z.object({
@@ -290,7 +307,13 @@ export const VehicleRef = z.object({
 export const EntityRefInput = z.discriminatedUnion('kind', [PersonRef, VehicleRef]);
 export type EntityRefInput = z.infer<typeof EntityRefInput>;
 
-export type EntityRef = EntityRefInput & { id: string; entityKind: 'incident' | 'case'; entityId: string; at: number; by: string };
+export type EntityRef = EntityRefInput & {
+  id: string;
+  entityKind: 'incident' | 'case';
+  entityId: string;
+  at: number;
+  by: string;
+};
 
 // ---------- timeline and audit ----------
 

@@ -21,7 +21,10 @@ function attachIncident(ctx: CommandContext, record: Case, incidentId: string): 
   ctx.timeline(after.id, 'case_linked', record.title, { caseId: record.id });
 }
 
-export function createCase(ctx: CommandContext, args: CommandArgs<'case.create'>): CommandResult<'case.create'> {
+export function createCase(
+  ctx: CommandContext,
+  args: CommandArgs<'case.create'>,
+): CommandResult<'case.create'> {
   const countyId = targetCounty(ctx, args.countyId, 'case');
   const id = args.id ?? ctx.derivedId('case');
   if (getCase(ctx.db, id)) throw new DeskError('conflict', `case ${id} already exists`, { id });
@@ -43,7 +46,10 @@ export function createCase(ctx: CommandContext, args: CommandArgs<'case.create'>
   return record;
 }
 
-export function setCaseStatus(ctx: CommandContext, args: CommandArgs<'case.setStatus'>): CommandResult<'case.setStatus'> {
+export function setCaseStatus(
+  ctx: CommandContext,
+  args: CommandArgs<'case.setStatus'>,
+): CommandResult<'case.setStatus'> {
   const before = required(getCase(ctx.db, args.id), 'case', args.id);
   assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
   const status = transition(caseMachine, before.id, before.status, caseEventFor(args.status));
@@ -53,28 +59,49 @@ export function setCaseStatus(ctx: CommandContext, args: CommandArgs<'case.setSt
   return after;
 }
 
-export function linkCaseIncident(ctx: CommandContext, args: CommandArgs<'case.linkIncident'>): CommandResult<'case.linkIncident'> {
+export function linkCaseIncident(
+  ctx: CommandContext,
+  args: CommandArgs<'case.linkIncident'>,
+): CommandResult<'case.linkIncident'> {
   const before = required(getCase(ctx.db, args.id), 'case', args.id);
   assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
   if (before.status === 'closed') {
-    throw new DeskError('illegal_transition', `case ${before.id} is closed: cannot link incident ${args.incidentId}`, {
-      entity: 'case',
-      id: before.id,
-      state: before.status,
-      event: 'linkIncident',
-    });
+    throw new DeskError(
+      'illegal_transition',
+      `case ${before.id} is closed: cannot link incident ${args.incidentId}`,
+      {
+        entity: 'case',
+        id: before.id,
+        state: before.status,
+        event: 'linkIncident',
+      },
+    );
   }
-  const after: Case = { ...before, incidentIds: [...new Set([...before.incidentIds, args.incidentId])].sort(), updatedAt: ctx.at };
+  const after: Case = {
+    ...before,
+    incidentIds: [...new Set([...before.incidentIds, args.incidentId])].sort(),
+    updatedAt: ctx.at,
+  };
   attachIncident(ctx, after, args.incidentId);
   putCase(ctx.db, after);
   ctx.record('case', after.id, after.countyId, before, after);
   return after;
 }
 
-export function addCaseRef(ctx: CommandContext, args: CommandArgs<'case.addRef'>): CommandResult<'case.addRef'> {
+export function addCaseRef(
+  ctx: CommandContext,
+  args: CommandArgs<'case.addRef'>,
+): CommandResult<'case.addRef'> {
   const record = required(getCase(ctx.db, args.id), 'case', args.id);
   assertCounty(ctx.actor, record.countyId, `case ${record.id}`);
-  const ref: EntityRef = { ...args.ref, id: ctx.derivedId('ref'), entityKind: 'case', entityId: record.id, at: ctx.at, by: ctx.actor.operatorId };
+  const ref: EntityRef = {
+    ...args.ref,
+    id: ctx.derivedId('ref'),
+    entityKind: 'case',
+    entityId: record.id,
+    at: ctx.at,
+    by: ctx.actor.operatorId,
+  };
   addRef(ctx.db, ref);
   ctx.record('case', record.id, record.countyId, record, record);
   return ref;

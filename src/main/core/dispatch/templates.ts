@@ -20,9 +20,14 @@ function nearestOrg(orgs: Org[], kind: Org['kind'], at: LngLat): Org | undefined
 }
 
 export function proposeDispatch(db: DB, actor: Actor, args: QueryArgs<'dispatch.preview'>): DispatchProposal {
-  const incident = args.incidentId ? required(getIncident(db, args.incidentId), 'incident', args.incidentId) : undefined;
+  const incident = args.incidentId
+    ? required(getIncident(db, args.incidentId), 'incident', args.incidentId)
+    : undefined;
   const center = incident?.location ?? args.location;
-  const countyId = incident?.countyId ?? args.countyId ?? (coversCounty(actor, actor.jurisdictionId) ? actor.jurisdictionId : undefined);
+  const countyId =
+    incident?.countyId ??
+    args.countyId ??
+    (coversCounty(actor, actor.jurisdictionId) ? actor.jurisdictionId : undefined);
   if (!center) throw new DeskError('invalid_input', 'dispatch.preview: give an incidentId or a location');
   if (!countyId) throw new DeskError('invalid_input', 'dispatch.preview: give an incidentId or a countyId');
   // Only what the operator may give orders to is offered.
@@ -37,16 +42,43 @@ export function proposeDispatch(db: DB, actor: Actor, args: QueryArgs<'dispatch.
       .filter(({ d }) => d <= args.radiusKm)
       .sort((a, b) => a.d - b.d);
     for (const { cp, d } of checkpoints) {
-      targets.push({ targetKind: 'checkpoint', targetId: cp.id, countyId: cp.countyId, name: cp.name, nameEn: cp.nameEn, location: cp.location, distanceKm: d, reason: 'checkpoint_in_radius' });
+      targets.push({
+        targetKind: 'checkpoint',
+        targetId: cp.id,
+        countyId: cp.countyId,
+        name: cp.name,
+        nameEn: cp.nameEn,
+        location: cp.location,
+        distanceKm: d,
+        reason: 'checkpoint_in_radius',
+      });
     }
     const countyOrgs = listOrgs(db, [countyId]).filter((org) => allowed(org.countyId));
     const brigade = nearestOrg(countyOrgs, 'traffic_brigade', center);
     if (brigade) {
-      targets.push({ targetKind: 'org', targetId: brigade.id, countyId: brigade.countyId, name: brigade.name, nameEn: brigade.nameEn, location: brigade.location, distanceKm: distanceKm(center, brigade.location), reason: 'traffic_brigade' });
+      targets.push({
+        targetKind: 'org',
+        targetId: brigade.id,
+        countyId: brigade.countyId,
+        name: brigade.name,
+        nameEn: brigade.nameEn,
+        location: brigade.location,
+        distanceKm: distanceKm(center, brigade.location),
+        reason: 'traffic_brigade',
+      });
     }
     const station = nearestOrg(countyOrgs, 'station', center);
     if (station) {
-      targets.push({ targetKind: 'org', targetId: station.id, countyId: station.countyId, name: station.name, nameEn: station.nameEn, location: station.location, distanceKm: distanceKm(center, station.location), reason: 'area_station' });
+      targets.push({
+        targetKind: 'org',
+        targetId: station.id,
+        countyId: station.countyId,
+        name: station.name,
+        nameEn: station.nameEn,
+        location: station.location,
+        distanceKm: distanceKm(center, station.location),
+        reason: 'area_station',
+      });
     }
     return {
       template: 'checkpoint_search',
@@ -64,7 +96,16 @@ export function proposeDispatch(db: DB, actor: Actor, args: QueryArgs<'dispatch.
     .sort((a, b) => a.d - b.d)
     .slice(0, args.count);
   for (const { unit, d } of units) {
-    targets.push({ targetKind: 'unit', targetId: unit.id, countyId: unit.countyId, name: unit.callsign, nameEn: unit.callsignEn, location: unit.location, distanceKm: d, reason: 'nearest_unit' });
+    targets.push({
+      targetKind: 'unit',
+      targetId: unit.id,
+      countyId: unit.countyId,
+      name: unit.callsign,
+      nameEn: unit.callsignEn,
+      location: unit.location,
+      distanceKm: d,
+      reason: 'nearest_unit',
+    });
   }
   return {
     template: 'dispatch',

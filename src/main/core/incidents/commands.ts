@@ -1,6 +1,11 @@
 // Incident (警情) commands: intake, updates, status steps, links and merges.
 import type { CommandArgs, CommandResult } from '../../../shared/contract';
-import { incidentEventFor, incidentMachine, isOpenIncident, transition } from '../../../shared/domain/machines';
+import {
+  incidentEventFor,
+  incidentMachine,
+  isOpenIncident,
+  transition,
+} from '../../../shared/domain/machines';
 import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
 import { getIncident, nextIncidentNumber, putIncident, addIncidentLink } from '../../db/incidents';
@@ -18,7 +23,8 @@ export function loadIncident(ctx: CommandContext, id: string): Incident {
 
 function assertCountyExists(ctx: CommandContext, countyId: string): void {
   const row = ctx.db.prepare("SELECT 1 FROM jurisdictions WHERE id = ? AND level = 'county'").get(countyId);
-  if (!row) throw new DeskError('not_found', `county ${countyId} does not exist`, { kind: 'county', id: countyId });
+  if (!row)
+    throw new DeskError('not_found', `county ${countyId} does not exist`, { kind: 'county', id: countyId });
 }
 
 /** The county a new record goes to: given explicitly, or the operator's own county. */
@@ -32,12 +38,16 @@ export function targetCounty(ctx: CommandContext, countyId: string | undefined, 
 
 function assertOpen(incident: Incident, step: string): void {
   if (!isOpenIncident(incident.status)) {
-    throw new DeskError('illegal_transition', `incident ${incident.id} is ${incident.status}: cannot ${step}`, {
-      entity: 'incident',
-      id: incident.id,
-      state: incident.status,
-      event: step,
-    });
+    throw new DeskError(
+      'illegal_transition',
+      `incident ${incident.id} is ${incident.status}: cannot ${step}`,
+      {
+        entity: 'incident',
+        id: incident.id,
+        state: incident.status,
+        event: step,
+      },
+    );
   }
 }
 
@@ -47,14 +57,18 @@ function save(ctx: CommandContext, before: Incident | null, after: Incident): In
   return after;
 }
 
-export function createIncident(ctx: CommandContext, args: CommandArgs<'incident.create'>): CommandResult<'incident.create'> {
+export function createIncident(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.create'>,
+): CommandResult<'incident.create'> {
   const countyId = targetCounty(ctx, args.countyId, 'incident');
   const id = args.id ?? ctx.derivedId('incident');
   if (getIncident(ctx.db, id)) throw new DeskError('conflict', `incident ${id} already exists`, { id });
   const receivedAt = args.receivedAt ?? ctx.at;
   const incident: Incident = {
     id,
-    number: args.number ?? nextIncidentNumber(ctx.db, countyId, receivedAt, getMeta(ctx.db, 'number_prefix') ?? ''),
+    number:
+      args.number ?? nextIncidentNumber(ctx.db, countyId, receivedAt, getMeta(ctx.db, 'number_prefix') ?? ''),
     countyId,
     source: args.source,
     category: args.category,
@@ -75,11 +89,17 @@ export function createIncident(ctx: CommandContext, args: CommandArgs<'incident.
     createdBy: ctx.actor.operatorId,
   };
   save(ctx, null, incident);
-  ctx.timeline(id, 'received', `${incident.number} ${incident.address}`, { source: incident.source, priority: incident.priority });
+  ctx.timeline(id, 'received', `${incident.number} ${incident.address}`, {
+    source: incident.source,
+    priority: incident.priority,
+  });
   return incident;
 }
 
-export function updateIncident(ctx: CommandContext, args: CommandArgs<'incident.update'>): CommandResult<'incident.update'> {
+export function updateIncident(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.update'>,
+): CommandResult<'incident.update'> {
   const before = loadIncident(ctx, args.id);
   assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
   assertOpen(before, 'update');
@@ -119,34 +139,55 @@ export function setIncidentStatus(
   const status = transition(incidentMachine, before.id, before.status, event);
   const disposition = args.disposition ?? before.disposition;
   if (status === 'closed' && disposition.trim() === '') {
-    throw new DeskError('illegal_transition', `incident ${before.id} is ${before.status}: cannot close without a disposition`, {
-      entity: 'incident',
-      id: before.id,
-      state: before.status,
-      event,
-    });
+    throw new DeskError(
+      'illegal_transition',
+      `incident ${before.id} is ${before.status}: cannot close without a disposition`,
+      {
+        entity: 'incident',
+        id: before.id,
+        state: before.status,
+        event,
+      },
+    );
   }
   const after: Incident = { ...before, status, disposition, updatedAt: ctx.at };
   save(ctx, before, after);
-  ctx.timeline(after.id, status, disposition && status !== before.status ? disposition : status, { from: before.status, to: status });
+  ctx.timeline(after.id, status, disposition && status !== before.status ? disposition : status, {
+    from: before.status,
+    to: status,
+  });
   return after;
 }
 
-export function linkIncidents(ctx: CommandContext, args: CommandArgs<'incident.link'>): CommandResult<'incident.link'> {
-  if (args.id === args.otherId) throw new DeskError('invalid_input', `incident ${args.id} cannot be linked to itself`);
+export function linkIncidents(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.link'>,
+): CommandResult<'incident.link'> {
+  if (args.id === args.otherId)
+    throw new DeskError('invalid_input', `incident ${args.id} cannot be linked to itself`);
   const incident = loadIncident(ctx, args.id);
   const other = loadIncident(ctx, args.otherId);
   assertCounty(ctx.actor, incident.countyId, `incident ${incident.id}`);
   assertCounty(ctx.actor, other.countyId, `incident ${other.id}`);
-  addIncidentLink(ctx.db, { incidentId: incident.id, otherId: other.id, kind: 'related', at: ctx.at, by: ctx.actor.operatorId });
+  addIncidentLink(ctx.db, {
+    incidentId: incident.id,
+    otherId: other.id,
+    kind: 'related',
+    at: ctx.at,
+    by: ctx.actor.operatorId,
+  });
   ctx.record('incident', incident.id, incident.countyId, incident, incident);
   ctx.timeline(incident.id, 'linked', other.number, { otherId: other.id });
   ctx.timeline(other.id, 'linked', incident.number, { otherId: incident.id });
   return incident;
 }
 
-export function mergeIncident(ctx: CommandContext, args: CommandArgs<'incident.merge'>): CommandResult<'incident.merge'> {
-  if (args.id === args.intoId) throw new DeskError('invalid_input', `incident ${args.id} cannot be merged into itself`);
+export function mergeIncident(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.merge'>,
+): CommandResult<'incident.merge'> {
+  if (args.id === args.intoId)
+    throw new DeskError('invalid_input', `incident ${args.id} cannot be merged into itself`);
   const source = loadIncident(ctx, args.id);
   const into = loadIncident(ctx, args.intoId);
   assertCounty(ctx.actor, source.countyId, `incident ${source.id}`);
@@ -155,31 +196,62 @@ export function mergeIncident(ctx: CommandContext, args: CommandArgs<'incident.m
   const status = transition(incidentMachine, source.id, source.status, 'merge');
   const after: Incident = { ...source, status, mergedIntoId: into.id, updatedAt: ctx.at };
   save(ctx, source, after);
-  addIncidentLink(ctx.db, { incidentId: source.id, otherId: into.id, kind: 'merged', at: ctx.at, by: ctx.actor.operatorId });
+  addIncidentLink(ctx.db, {
+    incidentId: source.id,
+    otherId: into.id,
+    kind: 'merged',
+    at: ctx.at,
+    by: ctx.actor.operatorId,
+  });
   ctx.timeline(source.id, 'merged', into.number, { intoId: into.id });
   ctx.timeline(into.id, 'absorbed', source.number, { fromId: source.id });
   return after;
 }
 
-export function addIncidentNote(ctx: CommandContext, args: CommandArgs<'incident.addNote'>): CommandResult<'incident.addNote'> {
+export function addIncidentNote(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.addNote'>,
+): CommandResult<'incident.addNote'> {
   const before = loadIncident(ctx, args.id);
   assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
   const notes = (before.notes ? `${before.notes}\n${args.text}` : args.text).slice(-NOTES_MAX);
   const after: Incident = { ...before, notes, updatedAt: ctx.at };
   save(ctx, before, after);
   ctx.timeline(after.id, 'note', args.text);
-  const entries = ctx.db.prepare('SELECT id FROM timeline WHERE incident_id = ? ORDER BY at DESC, rowid DESC LIMIT 1').get(after.id) as {
+  const entries = ctx.db
+    .prepare('SELECT id FROM timeline WHERE incident_id = ? ORDER BY at DESC, rowid DESC LIMIT 1')
+    .get(after.id) as {
     id: string;
   };
-  return { id: entries.id, incidentId: after.id, at: ctx.at, kind: 'note', text: args.text, by: ctx.actor.operatorId, data: {} };
+  return {
+    id: entries.id,
+    incidentId: after.id,
+    at: ctx.at,
+    kind: 'note',
+    text: args.text,
+    by: ctx.actor.operatorId,
+    data: {},
+  };
 }
 
-export function addIncidentRef(ctx: CommandContext, args: CommandArgs<'incident.addRef'>): CommandResult<'incident.addRef'> {
+export function addIncidentRef(
+  ctx: CommandContext,
+  args: CommandArgs<'incident.addRef'>,
+): CommandResult<'incident.addRef'> {
   const incident = loadIncident(ctx, args.id);
   assertCounty(ctx.actor, incident.countyId, `incident ${incident.id}`);
-  const ref: EntityRef = { ...args.ref, id: ctx.derivedId('ref'), entityKind: 'incident', entityId: incident.id, at: ctx.at, by: ctx.actor.operatorId };
+  const ref: EntityRef = {
+    ...args.ref,
+    id: ctx.derivedId('ref'),
+    entityKind: 'incident',
+    entityId: incident.id,
+    at: ctx.at,
+    by: ctx.actor.operatorId,
+  };
   addRef(ctx.db, ref);
   ctx.record('incident', incident.id, incident.countyId, incident, incident);
-  ctx.timeline(incident.id, 'ref', args.ref.kind === 'person' ? args.ref.name : args.ref.plate, { ref: ref.id });
+  ctx.timeline(incident.id, 'ref', args.ref.kind === 'person' ? args.ref.name : args.ref.plate, {
+    ref: ref.id,
+  });
   return ref;
 }

@@ -14,7 +14,13 @@ export function findDuplicates(
   visible: (countyId: string) => boolean,
 ): DuplicateCandidate[] {
   const window = DUPLICATE_WINDOW_MIN * 60_000;
-  return incidentsNear(db, query.category, bboxAround(query.location, DUPLICATE_RADIUS_KM), query.receivedAt - window, query.receivedAt + window)
+  return incidentsNear(
+    db,
+    query.category,
+    bboxAround(query.location, DUPLICATE_RADIUS_KM),
+    query.receivedAt - window,
+    query.receivedAt + window,
+  )
     .filter((incident) => incident.id !== query.excludeId && visible(incident.countyId))
     .map((incident) => ({
       incident,
@@ -22,5 +28,10 @@ export function findDuplicates(
       minutesApart: Math.abs(incident.receivedAt - query.receivedAt) / 60_000,
     }))
     .filter((candidate) => candidate.distanceKm <= DUPLICATE_RADIUS_KM)
-    .sort((a, b) => a.distanceKm / DUPLICATE_RADIUS_KM + a.minutesApart / DUPLICATE_WINDOW_MIN - (b.distanceKm / DUPLICATE_RADIUS_KM + b.minutesApart / DUPLICATE_WINDOW_MIN));
+    .sort(
+      (a, b) =>
+        a.distanceKm / DUPLICATE_RADIUS_KM +
+        a.minutesApart / DUPLICATE_WINDOW_MIN -
+        (b.distanceKm / DUPLICATE_RADIUS_KM + b.minutesApart / DUPLICATE_WINDOW_MIN),
+    );
 }

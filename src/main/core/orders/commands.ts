@@ -1,6 +1,13 @@
 // Order (指令) commands: one order to many targets, each target moving forward only, escalation when overdue.
 import type { CommandArgs, CommandResult } from '../../../shared/contract';
-import { canTransition, incidentMachine, orderMachine, targetMachine, transition, unitMachine } from '../../../shared/domain/machines';
+import {
+  canTransition,
+  incidentMachine,
+  orderMachine,
+  targetMachine,
+  transition,
+  unitMachine,
+} from '../../../shared/domain/machines';
 import { CITY_ID, type Order, type OrderTarget, type TargetKind } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
 import { getCheckpoint, listCheckpoints, putCheckpoint } from '../../db/checkpoints';
@@ -42,7 +49,11 @@ export function loadOrder(ctx: CommandContext, id: string): Order {
 
 function findTarget(order: Order, targetId: string): OrderTarget {
   const target = order.targets.find((t) => t.targetId === targetId);
-  if (!target) throw new DeskError('not_found', `order ${order.id} has no target ${targetId}`, { kind: 'order target', id: targetId });
+  if (!target)
+    throw new DeskError('not_found', `order ${order.id} has no target ${targetId}`, {
+      kind: 'order target',
+      id: targetId,
+    });
   return target;
 }
 
@@ -64,11 +75,22 @@ function save(ctx: CommandContext, before: Order | null, after: Order): Order {
 }
 
 function withTarget(order: Order, target: OrderTarget, at: number): Order {
-  return { ...order, updatedAt: at, targets: order.targets.map((t) => (t.targetId === target.targetId ? target : t)) };
+  return {
+    ...order,
+    updatedAt: at,
+    targets: order.targets.map((t) => (t.targetId === target.targetId ? target : t)),
+  };
 }
 
-function noteOnIncident(ctx: CommandContext, order: Order, kind: string, text: string, data: Record<string, unknown> = {}): void {
-  if (order.incidentId && getIncident(ctx.db, order.incidentId)) ctx.timeline(order.incidentId, kind, text, { orderId: order.id, ...data });
+function noteOnIncident(
+  ctx: CommandContext,
+  order: Order,
+  kind: string,
+  text: string,
+  data: Record<string, unknown> = {},
+): void {
+  if (order.incidentId && getIncident(ctx.db, order.incidentId))
+    ctx.timeline(order.incidentId, kind, text, { orderId: order.id, ...data });
 }
 
 /** Checkpoints of a finished or cancelled order stand down. */
@@ -81,12 +103,16 @@ function releaseCheckpoints(ctx: CommandContext, order: Order): void {
   }
 }
 
-export function issueOrder(ctx: CommandContext, args: CommandArgs<'order.issue'>): CommandResult<'order.issue'> {
+export function issueOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.issue'>,
+): CommandResult<'order.issue'> {
   const id = args.id ?? ctx.derivedId('order');
   if (getOrder(ctx.db, id)) throw new DeskError('conflict', `order ${id} already exists`, { id });
   const seen = new Set<string>();
   const targets: OrderTarget[] = args.targets.map((input) => {
-    if (seen.has(input.targetId)) throw new DeskError('invalid_input', `order ${id}: target ${input.targetId} is listed twice`);
+    if (seen.has(input.targetId))
+      throw new DeskError('invalid_input', `order ${id}: target ${input.targetId} is listed twice`);
     seen.add(input.targetId);
     const resolved = resolveTarget(ctx, input.targetKind, input.targetId);
     assertCounty(ctx.actor, resolved.countyId, `${input.targetKind} ${input.targetId}`);
@@ -107,7 +133,9 @@ export function issueOrder(ctx: CommandContext, args: CommandArgs<'order.issue'>
       escalationLevel: 0,
     };
   });
-  const incident = args.incidentId ? required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId) : null;
+  const incident = args.incidentId
+    ? required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId)
+    : null;
   if (incident) assertCounty(ctx.actor, incident.countyId, `incident ${incident.id}`);
   const counties = new Set(targets.map((t) => t.countyId));
   const [only] = counties;
@@ -139,7 +167,12 @@ export function issueOrder(ctx: CommandContext, args: CommandArgs<'order.issue'>
     if (target.targetKind === 'unit') {
       const unit = required(getUnit(ctx.db, target.targetId), 'unit', target.targetId);
       if (canTransition(unitMachine, unit.status, 'dispatched')) {
-        const after = { ...unit, status: 'dispatched' as const, incidentId: incident?.id ?? unit.incidentId, updatedAt: ctx.at };
+        const after = {
+          ...unit,
+          status: 'dispatched' as const,
+          incidentId: incident?.id ?? unit.incidentId,
+          updatedAt: ctx.at,
+        };
         putUnit(ctx.db, after);
         ctx.record('unit', after.id, after.countyId, unit, after);
       }
@@ -181,7 +214,8 @@ function stepTarget(
   if (event === 'complete') target.completedAt = ctx.at;
   if (target.overdue === 'sign' && event === 'sign') target.overdue = 'none';
   let order = withTarget(before, target, ctx.at);
-  if (canTransition(orderMachine, order.status, 'start')) order = { ...order, status: transition(orderMachine, order.id, order.status, 'start') };
+  if (canTransition(orderMachine, order.status, 'start'))
+    order = { ...order, status: transition(orderMachine, order.id, order.status, 'start') };
   if (order.targets.every((t) => t.state === 'completed')) {
     order = { ...order, status: transition(orderMachine, order.id, order.status, 'conclude') };
   }
@@ -195,30 +229,52 @@ export function signOrder(ctx: CommandContext, args: CommandArgs<'order.sign'>):
   return order;
 }
 
-export function startOrder(ctx: CommandContext, args: CommandArgs<'order.start'>): CommandResult<'order.start'> {
+export function startOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.start'>,
+): CommandResult<'order.start'> {
   const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'start');
   save(ctx, before, order);
   noteOnIncident(ctx, order, 'order_started', target.name, { targetId: target.targetId });
   return order;
 }
 
-export function feedbackOrder(ctx: CommandContext, args: CommandArgs<'order.feedback'>): CommandResult<'order.feedback'> {
+export function feedbackOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.feedback'>,
+): CommandResult<'order.feedback'> {
   const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'report');
   save(ctx, before, order);
-  addFeedback(ctx.db, { id: ctx.derivedId('fb'), orderId: order.id, targetId: target.targetId, text: args.text, at: ctx.at, by: ctx.actor.operatorId });
+  addFeedback(ctx.db, {
+    id: ctx.derivedId('fb'),
+    orderId: order.id,
+    targetId: target.targetId,
+    text: args.text,
+    at: ctx.at,
+    by: ctx.actor.operatorId,
+  });
   noteOnIncident(ctx, order, 'order_feedback', `${target.name}: ${args.text}`, { targetId: target.targetId });
   return order;
 }
 
-export function completeOrder(ctx: CommandContext, args: CommandArgs<'order.complete'>): CommandResult<'order.complete'> {
+export function completeOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.complete'>,
+): CommandResult<'order.complete'> {
   const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'complete');
   save(ctx, before, order);
   if (order.status === 'concluded') releaseCheckpoints(ctx, order);
-  noteOnIncident(ctx, order, 'order_completed', target.name, { targetId: target.targetId, concluded: order.status === 'concluded' });
+  noteOnIncident(ctx, order, 'order_completed', target.name, {
+    targetId: target.targetId,
+    concluded: order.status === 'concluded',
+  });
   return order;
 }
 
-export function cancelOrder(ctx: CommandContext, args: CommandArgs<'order.cancel'>): CommandResult<'order.cancel'> {
+export function cancelOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.cancel'>,
+): CommandResult<'order.cancel'> {
   const before = loadOrder(ctx, args.orderId);
   assertCounty(ctx.actor, before.countyId, `order ${before.id}`);
   const status = transition(orderMachine, before.id, before.status, 'cancel');
@@ -230,7 +286,10 @@ export function cancelOrder(ctx: CommandContext, args: CommandArgs<'order.cancel
 }
 
 /** Marks a target overdue at a level; a repeat of the same or a lower level changes nothing. */
-export function escalateOrder(ctx: CommandContext, args: CommandArgs<'order.escalate'>): CommandResult<'order.escalate'> {
+export function escalateOrder(
+  ctx: CommandContext,
+  args: CommandArgs<'order.escalate'>,
+): CommandResult<'order.escalate'> {
   const before = loadOrder(ctx, args.orderId);
   const current = findTarget(before, args.targetId);
   if (!coversCounty(ctx.actor, before.countyId) && !coversCounty(ctx.actor, current.countyId)) {
@@ -253,12 +312,22 @@ export function escalateOrder(ctx: CommandContext, args: CommandArgs<'order.esca
     .get(before.id, current.targetId, args.overdue, args.level);
   if (already) return before;
   ctx.db
-    .prepare('INSERT OR IGNORE INTO escalations (order_id, target_id, overdue, level, at) VALUES (?, ?, ?, ?, ?)')
+    .prepare(
+      'INSERT OR IGNORE INTO escalations (order_id, target_id, overdue, level, at) VALUES (?, ?, ?, ?, ?)',
+    )
     .run(before.id, current.targetId, args.overdue, args.level, ctx.at);
-  const target: OrderTarget = { ...current, overdue: args.overdue, escalationLevel: Math.max(current.escalationLevel, args.level) };
+  const target: OrderTarget = {
+    ...current,
+    overdue: args.overdue,
+    escalationLevel: Math.max(current.escalationLevel, args.level),
+  };
   let order = withTarget(before, target, ctx.at);
-  if (canTransition(orderMachine, order.status, 'supervise')) order = { ...order, status: transition(orderMachine, order.id, order.status, 'supervise') };
+  if (canTransition(orderMachine, order.status, 'supervise'))
+    order = { ...order, status: transition(orderMachine, order.id, order.status, 'supervise') };
   save(ctx, before, order);
-  noteOnIncident(ctx, order, 'order_overdue', `${target.name}: ${args.overdue} L${args.level}`, { targetId: target.targetId, level: args.level });
+  noteOnIncident(ctx, order, 'order_overdue', `${target.name}: ${args.overdue} L${args.level}`, {
+    targetId: target.targetId,
+    level: args.level,
+  });
   return order;
 }

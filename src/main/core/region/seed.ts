@@ -2,7 +2,15 @@
 // units, checkpoints and the demo operators.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CITY_ID, type Checkpoint, type Jurisdiction, type Org, type Place, type Role, type Unit } from '../../../shared/domain/model';
+import {
+  CITY_ID,
+  type Checkpoint,
+  type Jurisdiction,
+  type Org,
+  type Place,
+  type Role,
+  type Unit,
+} from '../../../shared/domain/model';
 import { putCheckpoint } from '../../db/checkpoints';
 import type { DB } from '../../db/connection';
 import { putJurisdiction, putOperator, putOrg, putPlace, type OperatorRecord } from '../../db/region';
@@ -15,12 +23,37 @@ export interface RegionFile {
   city: { id: string; name: string; nameEn: string; bureau: string; bureauEn: string; center: Point };
   counties: { id: string; name: string; nameEn: string; bureau: string; bureauEn: string; center: Point }[];
   orgs: { id: string; countyId: string; kind: Org['kind']; name: string; nameEn: string; location: Point }[];
-  checkpoints: { id: string; countyId: string; orgId: string; name: string; nameEn: string; road: string; location: Point }[];
-  units: { id: string; countyId: string; orgId: string; kind: Unit['kind']; callsign: string; callsignEn: string; location: Point }[];
-  places: { id: string; countyId: string; kind: Place['kind']; name: string; nameEn: string; location: Point }[];
+  checkpoints: {
+    id: string;
+    countyId: string;
+    orgId: string;
+    name: string;
+    nameEn: string;
+    road: string;
+    location: Point;
+  }[];
+  units: {
+    id: string;
+    countyId: string;
+    orgId: string;
+    kind: Unit['kind'];
+    callsign: string;
+    callsignEn: string;
+    location: Point;
+  }[];
+  places: {
+    id: string;
+    countyId: string;
+    kind: Place['kind'];
+    name: string;
+    nameEn: string;
+    location: Point;
+  }[];
 }
 
-export const REGION_FILE = fileURLToPath(new URL('../../../../resources/region/ankang.json', import.meta.url));
+export const REGION_FILE = fileURLToPath(
+  new URL('../../../../resources/region/ankang.json', import.meta.url),
+);
 
 let cached: RegionFile | undefined;
 
@@ -57,7 +90,12 @@ export function demoOperators(region: RegionFile): OperatorRecord[] {
 /** Writes the region into the store in one transaction; running it twice leaves the same rows. */
 export function seedRegion(db: DB, region: RegionFile = loadRegionFile(), now = Date.now()): void {
   db.transaction(() => {
-    const city: Jurisdiction = { ...region.city, parentId: null, level: 'city', center: at(region.city.center) };
+    const city: Jurisdiction = {
+      ...region.city,
+      parentId: null,
+      level: 'city',
+      center: at(region.city.center),
+    };
     putJurisdiction(db, city);
     for (const county of region.counties) {
       putJurisdiction(db, { ...county, parentId: CITY_ID, level: 'county', center: at(county.center) });
@@ -65,10 +103,22 @@ export function seedRegion(db: DB, region: RegionFile = loadRegionFile(), now = 
     for (const org of region.orgs) putOrg(db, { ...org, location: at(org.location) });
     for (const place of region.places) putPlace(db, { ...place, location: at(place.location) });
     for (const unit of region.units) {
-      putUnit(db, { ...unit, status: 'available', location: at(unit.location), incidentId: null, updatedAt: now });
+      putUnit(db, {
+        ...unit,
+        status: 'available',
+        location: at(unit.location),
+        incidentId: null,
+        updatedAt: now,
+      });
     }
     for (const checkpoint of region.checkpoints) {
-      const record: Checkpoint = { ...checkpoint, location: at(checkpoint.location), active: false, orderId: null, updatedAt: now };
+      const record: Checkpoint = {
+        ...checkpoint,
+        location: at(checkpoint.location),
+        active: false,
+        orderId: null,
+        updatedAt: now,
+      };
       putCheckpoint(db, record);
     }
     for (const operator of demoOperators(region)) putOperator(db, operator);

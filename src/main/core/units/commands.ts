@@ -10,17 +10,23 @@ import { assertCounty } from '../access';
 import type { CommandContext } from '../context';
 import { required } from '../lookup';
 
-export function setUnitStatus(ctx: CommandContext, args: CommandArgs<'unit.setStatus'>): CommandResult<'unit.setStatus'> {
+export function setUnitStatus(
+  ctx: CommandContext,
+  args: CommandArgs<'unit.setStatus'>,
+): CommandResult<'unit.setStatus'> {
   const before = required(getUnit(ctx.db, args.id), 'unit', args.id);
   assertCounty(ctx.actor, before.countyId, `unit ${before.id}`);
   if (args.incidentId) required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId);
   const status = transition(unitMachine, before.id, before.status, args.status);
-  const incidentId = status === 'available' || status === 'off_duty' ? null : (args.incidentId ?? before.incidentId);
+  const incidentId =
+    status === 'available' || status === 'off_duty' ? null : (args.incidentId ?? before.incidentId);
   const after: Unit = { ...before, status, incidentId, updatedAt: ctx.at };
   putUnit(ctx.db, after);
   ctx.record('unit', after.id, after.countyId, before, after);
-  if (after.incidentId && after.incidentId !== before.incidentId) ctx.timeline(after.incidentId, 'unit_assigned', after.callsign, { unitId: after.id });
-  if (after.incidentId && status === 'on_scene') ctx.timeline(after.incidentId, 'unit_on_scene', after.callsign, { unitId: after.id });
+  if (after.incidentId && after.incidentId !== before.incidentId)
+    ctx.timeline(after.incidentId, 'unit_assigned', after.callsign, { unitId: after.id });
+  if (after.incidentId && status === 'on_scene')
+    ctx.timeline(after.incidentId, 'unit_on_scene', after.callsign, { unitId: after.id });
   return after;
 }
 
@@ -40,7 +46,12 @@ export function setCheckpointActive(
   const before = required(getCheckpoint(ctx.db, args.id), 'checkpoint', args.id);
   assertCounty(ctx.actor, before.countyId, `checkpoint ${before.id}`);
   if (args.orderId) required(getOrder(ctx.db, args.orderId), 'order', args.orderId);
-  const after = { ...before, active: args.active, orderId: args.active ? (args.orderId ?? before.orderId) : null, updatedAt: ctx.at };
+  const after = {
+    ...before,
+    active: args.active,
+    orderId: args.active ? (args.orderId ?? before.orderId) : null,
+    updatedAt: ctx.at,
+  };
   putCheckpoint(ctx.db, after);
   ctx.record('checkpoint', after.id, after.countyId, before, after);
   return after;

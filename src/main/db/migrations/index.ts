@@ -21,7 +21,9 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
   );
-  const applied = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as AppliedRow[];
+  const applied = db
+    .prepare('SELECT version, name FROM schema_migrations ORDER BY version')
+    .all() as AppliedRow[];
   applied.forEach((row, index) => {
     const known = migrations[index];
     if (!known || known.version !== row.version || known.name !== row.name) {
