@@ -104,12 +104,30 @@ interface NeighbourInfo {
 }
 
 const NEIGHBOURS: NeighbourInfo[] = [
-  { file: 'shan3_xi1_han4_zhong1', name: '汉中市', nameEn: 'Hanzhong', province: '陕西省', provinceEn: 'Shaanxi' },
+  {
+    file: 'shan3_xi1_han4_zhong1',
+    name: '汉中市',
+    nameEn: 'Hanzhong',
+    province: '陕西省',
+    provinceEn: 'Shaanxi',
+  },
   { file: 'shan3_xi1_xi1_an1', name: '西安市', nameEn: "Xi'an", province: '陕西省', provinceEn: 'Shaanxi' },
-  { file: 'shan3_xi1_shang1_luo4', name: '商洛市', nameEn: 'Shangluo', province: '陕西省', provinceEn: 'Shaanxi' },
+  {
+    file: 'shan3_xi1_shang1_luo4',
+    name: '商洛市',
+    nameEn: 'Shangluo',
+    province: '陕西省',
+    provinceEn: 'Shaanxi',
+  },
   { file: 'hu2_bei3_shi2_yan4', name: '十堰市', nameEn: 'Shiyan', province: '湖北省', provinceEn: 'Hubei' },
   { file: 'chongqing', name: '重庆市', nameEn: 'Chongqing', province: '重庆市', provinceEn: 'Chongqing' },
-  { file: 'si4_chuan1_da2_zhou1', name: '达州市', nameEn: 'Dazhou', province: '四川省', provinceEn: 'Sichuan' },
+  {
+    file: 'si4_chuan1_da2_zhou1',
+    name: '达州市',
+    nameEn: 'Dazhou',
+    province: '四川省',
+    provinceEn: 'Sichuan',
+  },
 ];
 
 // ---------------------------------------------------------------------------
@@ -180,7 +198,9 @@ function parseAreaGeometry(g: unknown, encoded: boolean, scale: number): AreaGeo
       type: 'MultiPolygon',
       coordinates: coords.map((poly, pi) => {
         const polyOffsets = parseArrayOrEmpty(offsets[pi]);
-        return parseArrayOrEmpty(poly).map((r, i) => parseRing(r, encoded ? polyOffsets[i] : undefined, scale));
+        return parseArrayOrEmpty(poly).map((r, i) =>
+          parseRing(r, encoded ? polyOffsets[i] : undefined, scale),
+        );
       }),
     };
   }
@@ -241,7 +261,8 @@ function readNaturalEarth(name: string): NeFeature[] {
     const props: Properties = {};
     if (isRecord(f['properties'])) {
       for (const [k, v] of Object.entries(f['properties'])) {
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) props[k] = v;
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null)
+          props[k] = v;
       }
     }
     out.push({ properties: props, geometry });
@@ -380,8 +401,14 @@ function simplifyRing(ring: Ring, tolerance: number): Ring | null {
 function clipRingToBBox(ring: Ring, bbox: BBox): Ring | null {
   type Edge = { inside: (p: Position) => boolean; cut: (a: Position, b: Position) => Position };
   const [x0, y0, x1, y1] = bbox;
-  const atX = (a: Position, b: Position, x: number): Position => [x, a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0])];
-  const atY = (a: Position, b: Position, y: number): Position => [a[0] + ((b[0] - a[0]) * (y - a[1])) / (b[1] - a[1]), y];
+  const atX = (a: Position, b: Position, x: number): Position => [
+    x,
+    a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]),
+  ];
+  const atY = (a: Position, b: Position, y: number): Position => [
+    a[0] + ((b[0] - a[0]) * (y - a[1])) / (b[1] - a[1]),
+    y,
+  ];
   const edges: Edge[] = [
     { inside: (p) => p[0] >= x0, cut: (a, b) => atX(a, b, x0) },
     { inside: (p) => p[0] <= x1, cut: (a, b) => atX(a, b, x1) },
@@ -480,7 +507,8 @@ function pointInRing(p: Position, ring: Ring): boolean {
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const a = ring[i] as Position;
     const b = ring[j] as Position;
-    if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]) inside = !inside;
+    if (a[1] > p[1] !== b[1] > p[1] && p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0])
+      inside = !inside;
   }
   return inside;
 }
@@ -558,7 +586,12 @@ function polylabel(rings: Ring[], precision = 0.001): { point: Position; distanc
     if (cell.d > best.d) best = cell;
     if (cell.max - best.d <= precision) continue;
     h = cell.h / 2;
-    queue.push(mk(cell.x - h, cell.y - h, h), mk(cell.x + h, cell.y - h, h), mk(cell.x - h, cell.y + h, h), mk(cell.x + h, cell.y + h, h));
+    queue.push(
+      mk(cell.x - h, cell.y - h, h),
+      mk(cell.x + h, cell.y - h, h),
+      mk(cell.x - h, cell.y + h, h),
+      mk(cell.x + h, cell.y + h, h),
+    );
   }
   return { point: [round(best.x), round(best.y)], distance: best.d };
 }
@@ -577,7 +610,10 @@ function writeGeoJson(name: string, fc: FeatureCollection): number {
   return size;
 }
 
-function buildCounties(): { counties: FeatureCollection<AreaGeometry>; labels: FeatureCollection<PointGeometry> } {
+function buildCounties(): {
+  counties: FeatureCollection<AreaGeometry>;
+  labels: FeatureCollection<PointGeometry>;
+} {
   const src = join(ECHARTS_DIR, 'shape-with-internal-borders', 'shan3_xi1_an1_kang1.geojson');
   const raw = readEchartsAreas(src);
   const counties: Feature<AreaGeometry>[] = [];
@@ -599,7 +635,12 @@ function buildCounties(): { counties: FeatureCollection<AreaGeometry>; labels: F
       if (!bestLabel || l.distance > bestLabel.distance) bestLabel = l;
     }
     if (!bestLabel) throw new Error(`no label for ${info.name}`);
-    labels.push({ type: 'Feature', id: info.id, properties: { ...props }, geometry: { type: 'Point', coordinates: bestLabel.point } });
+    labels.push({
+      type: 'Feature',
+      id: info.id,
+      properties: { ...props },
+      geometry: { type: 'Point', coordinates: bestLabel.point },
+    });
   }
   counties.sort((a, b) => String(a.id).localeCompare(String(b.id)));
   labels.sort((a, b) => String(a.id).localeCompare(String(b.id)));
@@ -653,7 +694,10 @@ function selectLines(features: NeFeature[], box: BBox): Feature<LineGeometry>[] 
     const rounded: LineGeometry =
       g.type === 'LineString'
         ? { type: 'LineString', coordinates: g.coordinates.map((p): Position => [round(p[0]), round(p[1])]) }
-        : { type: 'MultiLineString', coordinates: g.coordinates.map((l) => l.map((p): Position => [round(p[0]), round(p[1])])) };
+        : {
+            type: 'MultiLineString',
+            coordinates: g.coordinates.map((l) => l.map((p): Position => [round(p[0]), round(p[1])])),
+          };
     out.push({ type: 'Feature', properties: { ...f.properties }, geometry: rounded });
   }
   return out;
@@ -680,7 +724,8 @@ function clipAreas(features: NeFeature[], box: BBox): Feature<AreaGeometry>[] {
       }
       if (clipped.length > 0) polys.push(orient(clipped));
     }
-    if (polys.length > 0) out.push({ type: 'Feature', properties: { ...f.properties }, geometry: makeArea(polys) });
+    if (polys.length > 0)
+      out.push({ type: 'Feature', properties: { ...f.properties }, geometry: makeArea(polys) });
   }
   return out;
 }
@@ -699,7 +744,11 @@ function nameHanRiver(rivers: Feature<LineGeometry>[]): number {
       return a && b ? [a, b] : [];
     });
   const dist = (f: Feature<LineGeometry>): number =>
-    Math.min(...linesOf(f.geometry).flatMap((l) => l.map((p) => Math.hypot(p[0] - ankangCity[0], p[1] - ankangCity[1]))));
+    Math.min(
+      ...linesOf(f.geometry).flatMap((l) =>
+        l.map((p) => Math.hypot(p[0] - ankangCity[0], p[1] - ankangCity[1])),
+      ),
+    );
   const start = [...rivers].sort((a, b) => dist(a) - dist(b))[0];
   if (!start || dist(start) > 0.1) return 0;
   const chain = new Set<Feature<LineGeometry>>([start]);
@@ -709,7 +758,9 @@ function nameHanRiver(rivers: Feature<LineGeometry>[]): number {
     for (const f of rivers) {
       if (chain.has(f)) continue;
       const ends = endpoints(f);
-      const touches = [...chain].some((c) => endpoints(c).some((e) => ends.some((x) => x[0] === e[0] && x[1] === e[1])));
+      const touches = [...chain].some((c) =>
+        endpoints(c).some((e) => ends.some((x) => x[0] === e[0] && x[1] === e[1])),
+      );
       if (touches) {
         chain.add(f);
         grew = true;
@@ -734,15 +785,21 @@ function main(): void {
 
   const rivers = selectLines(readNaturalEarth('rivers'), ANKANG_BBOX);
   const named = nameHanRiver(rivers);
-  console.log(`rivers: ${rivers.length} crossing the Ankang box, ${named} identified as the Han river (汉江)`);
+  console.log(
+    `rivers: ${rivers.length} crossing the Ankang box, ${named} identified as the Han river (汉江)`,
+  );
   if (named === 0) console.warn('WARNING: the Han river was not found near Ankang');
   total += writeGeoJson('rivers.geojson', { type: 'FeatureCollection', features: rivers });
 
   const lakes = clipAreas(readNaturalEarth('lakes'), ANKANG_BBOX);
-  if (lakes.length === 0) console.warn('lakes: Natural Earth has no lake inside the Ankang box (Yinghu/瀛湖 is too small for it)');
+  if (lakes.length === 0)
+    console.warn('lakes: Natural Earth has no lake inside the Ankang box (Yinghu/瀛湖 is too small for it)');
   total += writeGeoJson('lakes.geojson', { type: 'FeatureCollection', features: lakes });
 
-  total += writeGeoJson('land.geojson', { type: 'FeatureCollection', features: clipAreas(readNaturalEarth('land'), CONTEXT_BBOX) });
+  total += writeGeoJson('land.geojson', {
+    type: 'FeatureCollection',
+    features: clipAreas(readNaturalEarth('land'), CONTEXT_BBOX),
+  });
 
   console.log(`total geojson: ${(total / 1024).toFixed(1)} KiB`);
 }
