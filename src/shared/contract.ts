@@ -38,6 +38,7 @@ import type {
   Unit,
 } from './domain/model';
 import type { ErrorInfo } from './errors';
+import type { Conflict } from './sync';
 
 const Phone = z
   .string()
@@ -78,10 +79,26 @@ const IncidentPatch = z.strictObject({
 
 const TargetInput = z.strictObject({ targetKind: TargetKind, targetId: Id });
 
+/**
+ * What the operator saw when they made the change (filled by the workstation from its local record). When the
+ * server's record no longer holds these values, the field is not overwritten and a conflict is recorded instead.
+ */
+const IncidentExpected = z.strictObject({
+  status: IncidentStatus.optional(),
+  priority: Priority.optional(),
+  assignedOrgId: Id.nullable().optional(),
+});
+const CaseExpected = z.strictObject({ status: CaseStatus.optional() });
+
 export const commandSchemas = {
   'incident.create': IncidentCreate,
-  'incident.update': z.strictObject({ id: Id, patch: IncidentPatch }),
-  'incident.setStatus': z.strictObject({ id: Id, status: IncidentStatus, disposition: LongText.optional() }),
+  'incident.update': z.strictObject({ id: Id, patch: IncidentPatch, expected: IncidentExpected.optional() }),
+  'incident.setStatus': z.strictObject({
+    id: Id,
+    status: IncidentStatus,
+    disposition: LongText.optional(),
+    expected: IncidentExpected.optional(),
+  }),
   'incident.link': z.strictObject({ id: Id, otherId: Id }),
   'incident.merge': z.strictObject({ id: Id, intoId: Id }),
   'incident.addNote': z.strictObject({ id: Id, text: LongText.min(1) }),
@@ -128,9 +145,11 @@ export const commandSchemas = {
     countyId: Id.optional(),
     incidentIds: z.array(Id).max(LIMITS.listItems).default([]),
   }),
-  'case.setStatus': z.strictObject({ id: Id, status: CaseStatus }),
+  'case.setStatus': z.strictObject({ id: Id, status: CaseStatus, expected: CaseExpected.optional() }),
   'case.linkIncident': z.strictObject({ id: Id, incidentId: Id }),
   'case.addRef': z.strictObject({ id: Id, ref: EntityRefInput }),
+  /** Closes a conflict: 'mine' applies the value the conflicting command wanted, 'theirs' keeps the record's. */
+  'conflict.resolve': z.strictObject({ id: Id, choice: z.enum(['mine', 'theirs']) }),
 } as const;
 
 export interface CommandResults {
@@ -155,6 +174,7 @@ export interface CommandResults {
   'case.setStatus': Case;
   'case.linkIncident': Case;
   'case.addRef': EntityRef;
+  'conflict.resolve': Conflict;
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -218,6 +238,14 @@ export const querySchemas = {
   'case.list': z.strictObject({ status: z.array(CaseStatus).max(4).optional(), ...Page }),
   'audit.list': z.strictObject({ entityId: Id.optional(), ...Page }),
   'audit.verify': z.strictObject({}),
+  /** Sync with the central server: mode, queue, last success, what awaits the operator. */
+  'sync.status': z.strictObject({}),
+  /** Commands the server refused, newest first; dismissed ones only when asked. */
+  'sync.rejections': z.strictObject({ includeDismissed: z.boolean().default(false) }),
+  /** Local only (never sent to the server): the operator has seen a rejection. Returns the rejections left. */
+  'sync.dismissRejection': z.strictObject({ commandId: z.string().min(1).max(LIMITS.idLength) }),
+  /** Open conflicts on records in the operator's jurisdiction, oldest first. */
+  'sync.conflicts': z.strictObject({}),
 } as const;
 
 export interface RegionInfo {
@@ -264,6 +292,34 @@ export interface AuditVerifyResult {
   firstBroken: { seq: number; reason: string } | null;
 }
 
+export interface SyncStatus {
+  /** standalone: no server configured; online: the last exchange with the server succeeded; offline: it failed. */
+  mode: 'standalone' | 'online' | 'offline';
+  /** Local commands not yet accepted by the server. */
+  pending: number;
+  /** When the oldest pending command was made (its age is now - this). */
+  oldestPendingAt: number | null;
+  lastSyncAt: number | null;
+  lastError: string | null;
+  /** Open conflicts awaiting an operator's choice. */
+  conflicts: number;
+  /** Rejected commands not yet dismissed. */
+  rejections: number;
+}
+
+/** A command the server refused: rolled back on this workstation, shown until dismissed. */
+export interface Rejection {
+  commandId: string;
+  counter: number;
+  name: string;
+  input: unknown;
+  operatorId: string;
+  at: number;
+  error: ErrorInfo;
+  rejectedAt: number;
+  dismissed: boolean;
+}
+
 export interface QueryResults {
   'session.get': Actor;
   'region.get': RegionInfo;
@@ -284,6 +340,10 @@ export interface QueryResults {
   'case.list': { items: Case[]; total: number };
   'audit.list': AuditEntry[];
   'audit.verify': AuditVerifyResult;
+  'sync.status': SyncStatus;
+  'sync.rejections': Rejection[];
+  'sync.dismissRejection': Rejection[];
+  'sync.conflicts': Conflict[];
 }
 
 export type QueryName = keyof typeof querySchemas;
@@ -298,9 +358,15 @@ export interface EventPayloads {
   'entity.changed': { kind: EntityKind; ids: string[]; countyIds: string[] };
   'incident.created': { incident: Incident };
   'order.overdue': { order: Order; target: OrderTarget; overdue: 'sign' | 'finish'; level: number };
+  'sync.status': SyncStatus;
 }
 export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['entity.changed', 'incident.created', 'order.overdue'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'entity.changed',
+  'incident.created',
+  'order.overdue',
+  'sync.status',
+];
 
 // ---------- one call shape for every transport ----------
 

@@ -15,6 +15,8 @@ import { readableCounties } from '../core/access';
 import { proposeDispatch } from '../core/dispatch/templates';
 import { findDuplicates } from '../core/incidents/duplicates';
 import { required } from '../core/lookup';
+import { dismissRejection, listRejections, syncStatus } from '../sync/status';
+import { listOpenConflicts } from '../db/conflicts';
 
 export interface QueryContext {
   db: DB;
@@ -185,4 +187,9 @@ export const queryHandlers: QueryHandlers = {
     });
   },
   'audit.verify': (ctx) => verifyAudit(ctx.db),
+  'sync.status': (ctx) => syncStatus(ctx.db, readableCounties(ctx.actor)),
+  'sync.rejections': (ctx, args) => listRejections(ctx.db, args.includeDismissed),
+  // Local only: marks a rejection as seen; nothing is sent to the server.
+  'sync.dismissRejection': (ctx, args) => dismissRejection(ctx.db, args.commandId),
+  'sync.conflicts': (ctx) => listOpenConflicts(ctx.db, readableCounties(ctx.actor)),
 };

@@ -31,6 +31,8 @@ export interface Applied<N extends CommandName = CommandName> {
 export interface ApplyOptions {
   commandId?: string;
   at?: number;
+  /** A sync rebase replaying a pending command: same id and time, no second audit entry. */
+  replay?: boolean;
   /** Runs inside the command's transaction after the handler, e.g. to write the outbox row. */
   within?: (ctx: CommandContext, applied: Applied) => void;
 }
@@ -58,7 +60,18 @@ export function checkCommand(
 ): { name: CommandName; args: Record<string, unknown> } {
   if (!isCommandName(name))
     throw new DeskError('invalid_input', `unknown command ${JSON.stringify(name).slice(0, 80)}`);
-  const size = JSON.stringify(input ?? null).length;
+  let json: string;
+  try {
+    json = JSON.stringify(input ?? null);
+  } catch (error) {
+    // A cycle or a BigInt can arrive over IPC (structured clone); it can never be stored or synced.
+    throw new DeskError(
+      'invalid_input',
+      `${name}: input is not plain data (${error instanceof Error ? error.message.split('\n')[0] : 'unserialisable'})`,
+    );
+  }
+  // The limit is on what is stored and sent: UTF-8 bytes, not UTF-16 code units (a Chinese character is 3 bytes).
+  const size = Buffer.byteLength(json, 'utf8');
   if (size > MAX_COMMAND_BYTES) {
     throw new DeskError(
       'too_large',
@@ -81,6 +94,7 @@ export function applyCommand<N extends CommandName>(
     commandId: options.commandId ?? randomUUID(),
     name: checked.name,
     at: options.at ?? Date.now(),
+    audit: !options.replay,
   };
   return db
     .transaction((): Applied<N> => {

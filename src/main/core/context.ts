@@ -11,14 +11,26 @@ export interface Change {
   countyIds: string[];
 }
 
+/** Append-only children a command added; sync replicates them in their parent's partition. */
+export type AppendedKind = 'timeline' | 'feedback' | 'incident_link' | 'ref' | 'conflict';
+
+export interface AppendedChange {
+  kind: AppendedKind;
+  id: string;
+}
+
 export interface CommandMeta {
   commandId: string;
   name: string;
   at: number;
+  /** False when sync replays a pending command on a rebase: its audit entries were written when it first ran. */
+  audit?: boolean;
 }
 
 export class CommandContext {
   readonly changes: Change[] = [];
+  /** Timeline entries, feedback, links, refs and conflicts this command added (for sync). */
+  readonly appended: AppendedChange[] = [];
   private idSequence = 0;
 
   constructor(
@@ -39,18 +51,19 @@ export class CommandContext {
 
   /** Records an effect: audit entry (hash-chained) and the change that events and sync will carry. */
   record(kind: EntityKind, id: string, countyId: string, before: unknown, after: unknown): void {
-    appendAudit(this.db, {
-      at: this.meta.at,
-      operatorId: this.actor.operatorId,
-      workstationId: this.actor.workstationId,
-      commandId: this.meta.commandId,
-      command: this.meta.name,
-      entityKind: kind,
-      entityId: id,
-      countyId,
-      before,
-      after,
-    });
+    if (this.meta.audit !== false)
+      appendAudit(this.db, {
+        at: this.meta.at,
+        operatorId: this.actor.operatorId,
+        workstationId: this.actor.workstationId,
+        commandId: this.meta.commandId,
+        command: this.meta.name,
+        entityKind: kind,
+        entityId: id,
+        countyId,
+        before,
+        after,
+      });
     const beforeCounty = (before as { countyId?: string } | null)?.countyId;
     const countyIds = beforeCounty && beforeCounty !== countyId ? [beforeCounty, countyId] : [countyId];
     const existing = this.changes.find((change) => change.kind === kind && change.id === id);
@@ -62,9 +75,16 @@ export class CommandContext {
     }
   }
 
+  /** Reports an append-only child record so sync can replicate it. */
+  appendedChild(kind: AppendedKind, id: string): void {
+    this.appended.push({ kind, id });
+  }
+
   timeline(incidentId: string, kind: string, text: string, data: Record<string, unknown> = {}): void {
+    const id = this.derivedId('t');
+    this.appendedChild('timeline', id);
     addTimelineEntry(this.db, {
-      id: this.derivedId('t'),
+      id,
       incidentId,
       at: this.meta.at,
       kind,

@@ -2,6 +2,8 @@
 import type Database from 'better-sqlite3';
 import { DeskError } from '../../../shared/errors';
 import { migration001 } from './001_initial';
+import { migration002 } from './002_sync';
+import { migration003 } from './003_conflicts';
 
 export interface Migration {
   version: number;
@@ -9,21 +11,27 @@ export interface Migration {
   up: string | ((db: Database.Database) => void);
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
 
 interface AppliedRow {
   version: number;
   name: string;
 }
 
-/** Applies the missing migrations; refuses a database whose history is not a prefix of ours. */
-export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+/**
+ * Applies the missing migrations; refuses a database whose history is not a prefix of ours.
+ * `table` names the bookkeeping table, so a second list (the server's own tables) can live beside the core one.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  table = 'schema_migrations',
+): number[] {
+  if (!/^[a-z_]+$/.test(table)) throw new DeskError('invalid_input', `bad migrations table name ${table}`);
   db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+    `CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`,
   );
-  const applied = db
-    .prepare('SELECT version, name FROM schema_migrations ORDER BY version')
-    .all() as AppliedRow[];
+  const applied = db.prepare(`SELECT version, name FROM ${table} ORDER BY version`).all() as AppliedRow[];
   applied.forEach((row, index) => {
     const known = migrations[index];
     if (!known || known.version !== row.version || known.name !== row.name) {
@@ -41,7 +49,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     db.transaction(() => {
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`).run(
         migration.version,
         migration.name,
         Date.now(),

@@ -1,0 +1,276 @@
+// Partition digests shared by the server and the workstations: what a replicated record looks like, which
+// partition it lives in, and an order-independent checksum (XOR of per-record sha256) over a partition.
+import { createHash } from 'node:crypto';
+import type { EntityRef, IncidentLink, OrderFeedback, TimelineEntry } from '../../shared/domain/model';
+import type { ChangeKind } from '../../shared/sync';
+import { incidentLinkId } from '../../shared/sync';
+import { getCase } from '../db/cases';
+import { getCheckpoint } from '../db/checkpoints';
+import { getConflict } from '../db/conflicts';
+import type { DB } from '../db/connection';
+import { getIncident } from '../db/incidents';
+import { getOrder } from '../db/orders';
+import { getUnit } from '../db/units';
+
+/** The checksum of an empty partition. */
+export const EMPTY_CHECKSUM = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level, so equal records hash equally whatever built them. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Order targets are hashed by target id: their row order is a local detail, not part of the record. */
+function normalised(kind: ChangeKind, record: unknown): unknown {
+  if (kind === 'order' && record && typeof record === 'object' && 'targets' in record) {
+    const order = record as { targets: { targetId: string }[] };
+    return {
+      ...order,
+      targets: [...order.targets].sort((a, b) =>
+        a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0,
+      ),
+    };
+  }
+  return record;
+}
+
+export function recordHash(kind: ChangeKind, id: string, record: unknown): string {
+  return createHash('sha256')
+    .update(`${kind}\u0000${id}\u0000${canonicalJson(normalised(kind, record))}`)
+    .digest('hex');
+}
+
+export function xorHex(a: string, b: string): string {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  const out = Buffer.alloc(32);
+  for (let i = 0; i < 32; i += 1) out[i] = (x[i] ?? 0) ^ (y[i] ?? 0);
+  return out.toString('hex');
+}
+
+interface TimelineRow {
+  id: string;
+  incident_id: string;
+  at: number;
+  kind: string;
+  text: string;
+  by: string;
+  data: string;
+}
+
+interface RefRow {
+  id: string;
+  entity_kind: string;
+  entity_id: string;
+  kind: string;
+  data: string;
+  at: number;
+  by: string;
+}
+
+interface FeedbackRow {
+  id: string;
+  order_id: string;
+  target_id: string;
+  text: string;
+  at: number;
+  by: string;
+}
+
+interface LinkRow {
+  incident_id: string;
+  other_id: string;
+  kind: string;
+  at: number;
+  by: string;
+}
+
+function timelineOf(row: TimelineRow): TimelineEntry {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    at: row.at,
+    kind: row.kind,
+    text: row.text,
+    by: row.by,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+function refOf(row: RefRow): EntityRef {
+  return {
+    ...(JSON.parse(row.data) as Record<string, unknown>),
+    kind: row.kind,
+    id: row.id,
+    entityKind: row.entity_kind,
+    entityId: row.entity_id,
+    at: row.at,
+    by: row.by,
+  } as EntityRef;
+}
+
+function feedbackOf(row: FeedbackRow): OrderFeedback {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    targetId: row.target_id,
+    text: row.text,
+    at: row.at,
+    by: row.by,
+  };
+}
+
+function linkOf(row: LinkRow): IncidentLink {
+  return {
+    incidentId: row.incident_id,
+    otherId: row.other_id,
+    kind: row.kind as IncidentLink['kind'],
+    at: row.at,
+    by: row.by,
+  };
+}
+
+/** The record as it replicates, or undefined when it does not exist in this store. */
+export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
+  switch (kind) {
+    case 'incident':
+      return getIncident(db, id);
+    case 'order':
+      return getOrder(db, id);
+    case 'unit':
+      return getUnit(db, id);
+    case 'checkpoint':
+      return getCheckpoint(db, id);
+    case 'case':
+      return getCase(db, id);
+    case 'conflict':
+      return getConflict(db, id);
+    case 'timeline': {
+      const row = db.prepare('SELECT * FROM timeline WHERE id = ?').get(id) as TimelineRow | undefined;
+      return row ? timelineOf(row) : undefined;
+    }
+    case 'feedback': {
+      const row = db.prepare('SELECT * FROM order_feedback WHERE id = ?').get(id) as FeedbackRow | undefined;
+      return row ? feedbackOf(row) : undefined;
+    }
+    case 'ref': {
+      const row = db.prepare('SELECT * FROM refs WHERE id = ?').get(id) as RefRow | undefined;
+      return row ? refOf(row) : undefined;
+    }
+    case 'incident_link': {
+      const slash = id.indexOf('/');
+      if (slash < 0) return undefined;
+      const row = db
+        .prepare('SELECT * FROM incident_links WHERE incident_id = ? AND other_id = ?')
+        .get(id.slice(0, slash), id.slice(slash + 1)) as LinkRow | undefined;
+      return row ? linkOf(row) : undefined;
+    }
+  }
+}
+
+function countyOf(db: DB, table: 'incidents' | 'orders' | 'cases', id: string): string | undefined {
+  return (
+    db.prepare(`SELECT county_id FROM ${table} WHERE id = ?`).get(id) as { county_id: string } | undefined
+  )?.county_id;
+}
+
+/**
+ * The partition a record lives in: its own county for the main records, its parent's current county for
+ * the append-only children. Undefined for an orphan (its parent is not in this store).
+ */
+export function partitionOf(db: DB, kind: ChangeKind, record: unknown): string | undefined {
+  const r = record as Record<string, unknown>;
+  switch (kind) {
+    case 'incident':
+    case 'order':
+    case 'unit':
+    case 'checkpoint':
+    case 'case':
+      return r.countyId as string;
+    case 'timeline':
+    case 'incident_link':
+      return countyOf(db, 'incidents', r.incidentId as string);
+    case 'feedback':
+      return countyOf(db, 'orders', r.orderId as string);
+    case 'ref':
+    case 'conflict':
+      return countyOf(
+        db,
+        r.entityKind === 'case' || r.kind === 'case' ? 'cases' : 'incidents',
+        r.entityId as string,
+      );
+  }
+}
+
+export interface LiveRecord {
+  kind: ChangeKind;
+  id: string;
+  record: unknown;
+}
+
+/** The children that follow a record when it moves to another county. */
+export function childrenOf(db: DB, kind: ChangeKind, id: string): LiveRecord[] {
+  const out: LiveRecord[] = [];
+  if (kind === 'incident') {
+    for (const row of db.prepare('SELECT * FROM timeline WHERE incident_id = ?').all(id) as TimelineRow[])
+      out.push({ kind: 'timeline', id: row.id, record: timelineOf(row) });
+    for (const row of db.prepare('SELECT * FROM incident_links WHERE incident_id = ?').all(id) as LinkRow[])
+      out.push({
+        kind: 'incident_link',
+        id: incidentLinkId(row.incident_id, row.other_id),
+        record: linkOf(row),
+      });
+  }
+  if (kind === 'order') {
+    for (const row of db.prepare('SELECT * FROM order_feedback WHERE order_id = ?').all(id) as FeedbackRow[])
+      out.push({ kind: 'feedback', id: row.id, record: feedbackOf(row) });
+  }
+  if (kind === 'incident' || kind === 'case') {
+    for (const row of db
+      .prepare('SELECT * FROM refs WHERE entity_kind = ? AND entity_id = ?')
+      .all(kind, id) as RefRow[])
+      out.push({ kind: 'ref', id: row.id, record: refOf(row) });
+    for (const { id: conflictId } of db
+      .prepare('SELECT id FROM conflicts WHERE kind = ? AND entity_id = ?')
+      .all(kind, id) as { id: string }[])
+      out.push({ kind: 'conflict', id: conflictId, record: getConflict(db, conflictId) });
+  }
+  return out;
+}
+
+/** Every replicated record of one partition in this store (recomputed from the tables). */
+export function liveRecords(db: DB, partition: string): LiveRecord[] {
+  const out: LiveRecord[] = [];
+  const ids = (sql: string): string[] =>
+    (db.prepare(sql).all(partition) as { id: string }[]).map((row) => row.id);
+  for (const id of ids('SELECT id FROM units WHERE county_id = ?'))
+    out.push({ kind: 'unit', id, record: getUnit(db, id) });
+  for (const id of ids('SELECT id FROM checkpoints WHERE county_id = ?'))
+    out.push({ kind: 'checkpoint', id, record: getCheckpoint(db, id) });
+  for (const id of ids('SELECT id FROM incidents WHERE county_id = ?')) {
+    out.push({ kind: 'incident', id, record: getIncident(db, id) });
+    out.push(...childrenOf(db, 'incident', id));
+  }
+  for (const id of ids('SELECT id FROM orders WHERE county_id = ?')) {
+    out.push({ kind: 'order', id, record: getOrder(db, id) });
+    out.push(...childrenOf(db, 'order', id));
+  }
+  for (const id of ids('SELECT id FROM cases WHERE county_id = ?')) {
+    out.push({ kind: 'case', id, record: getCase(db, id) });
+    out.push(...childrenOf(db, 'case', id));
+  }
+  return out;
+}
+
+/** The partition's checksum recomputed from scratch: the reference the running values must equal. */
+export function partitionChecksum(db: DB, partition: string): string {
+  let sum = EMPTY_CHECKSUM;
+  for (const live of liveRecords(db, partition))
+    sum = xorHex(sum, recordHash(live.kind, live.id, live.record));
+  return sum;
+}

@@ -1,0 +1,591 @@
+// The workstation's sync client: drains the outbox to the server, pulls and applies what changed in its readable
+// partitions, rebases pending local commands on top, verifies partition checksums and keeps a live channel.
+import type { SyncStatus } from '../../shared/contract';
+import { CITY_ID, type Actor, type EntityKind } from '../../shared/domain/model';
+import { DeskError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
+import {
+  MAX_PULL_LIMIT,
+  MAX_PUSH_COMMANDS,
+  type Change,
+  type PartitionId,
+  type PullPage,
+  type PushResult,
+} from '../../shared/sync';
+import type { Desk } from '../api/desk';
+import { applyCommand } from '../core/apply';
+import type { CommandName } from '../../shared/contract';
+import type { DB } from '../db/connection';
+import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
+import { actorOf, getOperator, listJurisdictions } from '../db/region';
+import { EMPTY_CHECKSUM } from './checksum';
+import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
+import { applyChange, partitionStates, resetPartition, savePartitionState } from './records';
+import { installShadows, restoreShadows, shadowCount, withoutCapture } from './shadow';
+import { addRejection, attachSyncMode, getSyncMeta, setSyncMeta, syncStatus } from './status';
+import { LinkDown, ServerRefusal, VERSIONS, type SignedInOperator, type SyncTransport } from './transport';
+
+export interface BackoffOptions {
+  /** First retry waits up to this long (full jitter: a uniform draw between 0 and the ceiling). */
+  baseMs: number;
+  /** The ceiling never grows past this. */
+  capMs: number;
+}
+
+export interface SyncClientOptions {
+  db: DB;
+  transport: SyncTransport;
+  workstationId: string;
+  workstationSecret: string;
+  /** The jurisdiction the workstation is enrolled in: CITY_ID reads every partition, a county its own + the city. */
+  jurisdictionId: string;
+  /** Events (entity.changed, sync.status) go to this Desk's subscribers; local commits wake the drain. */
+  desk?: Desk;
+  clock?: () => number;
+  /** Uniform in [0, 1): injectable so backoff is reproducible. */
+  random?: () => number;
+  backoff?: BackoffOptions;
+  pullLimit?: number;
+  /** Keep a live channel and retry on a timer (default true); the simulation drives cycles by hand instead. */
+  automatic?: boolean;
+  /** scrypt N of the offline verifier (default 2^14); tests lower it to stay fast. */
+  verifierCost?: number;
+}
+
+/** Full-jitter exponential backoff: attempt n waits uniform(0, min(cap, base·2ⁿ)). */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * ceiling);
+}
+
+export interface SyncCycleResult {
+  ok: boolean;
+  pushed: number;
+  pulled: number;
+  error?: ErrorInfo;
+}
+
+/** Test hook: `DESK_SYNC_CRASH=mid-page:N` or `after-push` kills the process at that point (crash tests). */
+function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push' } | undefined {
+  const value = process.env.DESK_SYNC_CRASH;
+  if (!value) return undefined;
+  if (value === 'after-push') return { kind: 'after-push' };
+  const match = /^mid-page:(\d+)$/.exec(value);
+  return match ? { kind: 'mid-page', after: Number(match[1]) } : undefined;
+}
+
+function die(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('killed');
+}
+
+const PARENT_OF: Partial<
+  Record<Change['kind'], (record: Record<string, unknown>) => [EntityKind, string] | undefined>
+> = {
+  timeline: (r) => ['incident', r.incidentId as string],
+  feedback: (r) => ['order', r.orderId as string],
+  incident_link: (r) => ['incident', r.incidentId as string],
+};
+
+export class SyncClient {
+  private readonly db: DB;
+  private readonly transport: SyncTransport;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly backoff: BackoffOptions;
+  private readonly pullLimit: number;
+  private readonly automatic: boolean;
+  private readonly crash = crashPoint();
+
+  private token: string | null = null;
+  private tokenExpiresAt = 0;
+  private operator: SignedInOperator | null = null;
+  /** Held in memory only, to sign in again when a session expires or the link returns; never stored. */
+  private password: string | null = null;
+  private mode: SyncStatus['mode'] = 'offline';
+  private attempt = 0;
+  private running: Promise<SyncCycleResult> | null = null;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private liveClose: (() => void) | null = null;
+  private liveTimer: NodeJS.Timeout | null = null;
+  private liveAttempt = 0;
+  private started = false;
+  private lastStatusJson = '';
+  private readonly detach: () => void;
+  private readonly previousOnCommitted: Desk['onCommitted'] = null;
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.db = options.db;
+    this.transport = options.transport;
+    this.clock = options.clock ?? options.desk?.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.backoff = options.backoff ?? { baseMs: 500, capMs: 30_000 };
+    this.pullLimit = Math.min(options.pullLimit ?? 2000, MAX_PULL_LIMIT);
+    this.automatic = options.automatic ?? true;
+    installShadows(this.db);
+    this.detach = attachSyncMode(this.db, () => this.mode);
+    const desk = options.desk;
+    if (desk) {
+      this.previousOnCommitted = desk.onCommitted;
+      desk.onCommitted = (applied) => {
+        this.previousOnCommitted?.(applied);
+        this.emitStatus();
+        if (this.started) this.requestSync();
+      };
+    }
+  }
+
+  get workstationId(): string {
+    return this.options.workstationId;
+  }
+
+  /** Partitions this workstation reads: its county and the city's, or every partition for the city. */
+  readablePartitions(): PartitionId[] {
+    if (this.options.jurisdictionId !== CITY_ID) return [this.options.jurisdictionId, CITY_ID];
+    const counties = listJurisdictions(this.db)
+      .filter((j) => j.level === 'county')
+      .map((j) => j.id);
+    return [...counties, CITY_ID];
+  }
+
+  /**
+   * Signs an operator in: online when the server answers (and the offline verifier is refreshed), otherwise
+   * against the verifier stored by an earlier online sign-in, with the same role and jurisdiction.
+   */
+  async signIn(
+    operatorId: string,
+    password: string,
+  ): Promise<{ operator: SignedInOperator; online: boolean }> {
+    try {
+      const answer = await this.transport.login({
+        ...VERSIONS,
+        operatorId,
+        password,
+        workstationId: this.options.workstationId,
+        workstationSecret: this.options.workstationSecret,
+      });
+      this.token = answer.token;
+      this.tokenExpiresAt = answer.expiresAt;
+      this.operator = answer.operator;
+      this.password = password;
+      rememberOperator(this.db, answer.operator, password, this.clock(), this.options.verifierCost);
+      this.setMode('online');
+      return { operator: answer.operator, online: true };
+    } catch (error) {
+      if (!(error instanceof LinkDown))
+        throw error instanceof ServerRefusal ? this.toDeskError(error) : error;
+      const operator = signInOffline(this.db, operatorId, password);
+      this.operator = operator;
+      this.password = password;
+      this.setMode('offline');
+      return { operator, online: false };
+    }
+  }
+
+  /** The actor a signed-in operator acts as on this workstation (offline too). */
+  actorFor(operatorId: string): Actor {
+    const local = getOperator(this.db, operatorId) ?? knownOfflineOperator(this.db, operatorId);
+    if (!local)
+      throw new DeskError('not_found', `operator ${operatorId} is not known on this workstation`, {
+        kind: 'operator',
+        id: operatorId,
+      });
+    return actorOf(local, this.options.workstationId);
+  }
+
+  /** Starts draining, pulling and listening for pokes; safe to call while offline. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.requestSync();
+    if (this.automatic) this.openLive();
+  }
+
+  /** Stops timers and the live channel and waits for a cycle in flight. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.retryTimer = null;
+    this.liveTimer = null;
+    this.liveClose?.();
+    this.liveClose = null;
+    this.again = false;
+    await this.running?.catch(() => undefined);
+    if (this.options.desk) this.options.desk.onCommitted = this.previousOnCommitted;
+    this.detach();
+  }
+
+  status(): SyncStatus {
+    return syncStatus(this.db);
+  }
+
+  /** Asks for a cycle soon; coalesces with one in flight. */
+  requestSync(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.syncNow();
+  }
+
+  /** Runs one full cycle now (push everything, pull to head, rebase) and reports how it went. */
+  syncNow(): Promise<SyncCycleResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = this.cycle().finally(() => {
+      this.running = null;
+      if (this.again && this.started) {
+        this.again = false;
+        this.requestSync();
+      }
+    });
+    this.running = run;
+    return run;
+  }
+
+  private async cycle(): Promise<SyncCycleResult> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    let pushed = 0;
+    let pulled = 0;
+    try {
+      await this.ensureSession();
+      pushed = await this.withSession(() => this.drain());
+      pulled = await this.withSession(() => this.pullAll());
+      this.attempt = 0;
+      setSyncMeta(this.db, 'last_sync_at', String(this.clock()));
+      setSyncMeta(this.db, 'last_error', null);
+      this.setMode('online');
+      if (this.started && this.automatic && !this.liveClose && !this.liveTimer) this.openLive();
+      return { ok: true, pushed, pulled };
+    } catch (error) {
+      const info = error instanceof ServerRefusal ? error.info : toErrorInfo(error);
+      if (this.db.open) setSyncMeta(this.db, 'last_error', info.message);
+      this.setMode('offline');
+      this.scheduleRetry(error instanceof ServerRefusal && error.info.code === 'version_mismatch');
+      return { ok: false, pushed, pulled, error: info };
+    }
+  }
+
+  private scheduleRetry(slow: boolean): void {
+    if (!this.started || !this.automatic) return;
+    const delay = slow ? this.backoff.capMs : backoffDelay(this.attempt, this.backoff, this.random);
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.requestSync();
+    }, delay);
+    this.retryTimer.unref?.();
+  }
+
+  private async ensureSession(): Promise<void> {
+    // Expiry is judged by the server (our clock may be skewed): a 401 renews the session in withSession.
+    if (this.token) return;
+    if (!this.operator || this.password === null)
+      throw new DeskError(
+        'unauthenticated',
+        'no operator has signed in on this workstation yet: cannot sync',
+      );
+    const answer = await this.transport.login({
+      ...VERSIONS,
+      operatorId: this.operator.id,
+      password: this.password,
+      workstationId: this.options.workstationId,
+      workstationSecret: this.options.workstationSecret,
+    });
+    this.token = answer.token;
+    this.tokenExpiresAt = answer.expiresAt;
+    rememberOperator(this.db, answer.operator, this.password, this.clock(), this.options.verifierCost);
+  }
+
+  /** Runs a request; an expired or refused session is renewed once and the request repeated. */
+  private async withSession<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ServerRefusal) || error.status !== 401) throw error;
+      this.token = null;
+      this.tokenExpiresAt = 0;
+      await this.ensureSession();
+      return work();
+    }
+  }
+
+  private currentToken(): string {
+    if (!this.token) throw new DeskError('unauthenticated', 'no session with the server');
+    return this.token;
+  }
+
+  // ---------- push ----------
+
+  private async drain(): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const batch = listOutbox(this.db, MAX_PUSH_COMMANDS);
+      if (batch.length === 0) return sent;
+      const results = await this.pushBatch(batch);
+      if (this.crash?.kind === 'after-push') die();
+      const settled = this.settle(batch, results);
+      sent += settled;
+      // The server answered for none of them: stop rather than spin; the next cycle tries again.
+      if (settled === 0) return sent;
+    }
+  }
+
+  /** Pushes a batch; a batch the server refuses as a whole is split so one bad command cannot block the queue. */
+  private async pushBatch(batch: OutboxEntry[]): Promise<PushResult[]> {
+    try {
+      const answer = await this.transport.push(this.currentToken(), {
+        ...VERSIONS,
+        workstationId: this.options.workstationId,
+        commands: batch.map((entry) => ({
+          commandId: entry.commandId,
+          counter: entry.counter,
+          name: entry.name,
+          input: entry.input,
+          operatorId: entry.operatorId,
+          at: entry.at,
+        })),
+      });
+      return answer.results;
+    } catch (error) {
+      if (!(error instanceof ServerRefusal) || (error.status !== 400 && error.status !== 413)) throw error;
+      if (batch.length === 1) {
+        const [only] = batch as [OutboxEntry];
+        return [{ commandId: only.commandId, counter: only.counter, status: 'rejected', error: error.info }];
+      }
+      const half = Math.ceil(batch.length / 2);
+      const first = await this.pushBatch(batch.slice(0, half));
+      const second = await this.pushBatch(batch.slice(half));
+      return [...first, ...second];
+    }
+  }
+
+  /** Applies the server's answers: accepted commands leave the outbox, refused ones go to the rejection inbox. */
+  private settle(batch: OutboxEntry[], results: PushResult[]): number {
+    const byId = new Map(batch.map((entry) => [entry.commandId, entry]));
+    const now = this.clock();
+    let settled = 0;
+    this.db.transaction(() => {
+      const done: string[] = [];
+      for (const result of results) {
+        const entry = byId.get(result.commandId);
+        if (!entry) continue;
+        if (result.status === 'rejected') {
+          addRejection(this.db, {
+            commandId: entry.commandId,
+            counter: entry.counter,
+            name: entry.name,
+            input: entry.input,
+            operatorId: entry.operatorId,
+            at: entry.at,
+            error: result.error ?? { code: 'internal', message: 'refused by the server without a reason' },
+            rejectedAt: now,
+          });
+        }
+        done.push(entry.commandId);
+      }
+      removeFromOutbox(this.db, done);
+      settled = done.length;
+      // The outbox changed: the next page transaction must rebase even when no change arrives, so a rejected
+      // command is rolled back.
+      if (settled > 0) setSyncMeta(this.db, 'rebase_needed', '1');
+    })();
+    if (results.some((result) => result.status === 'rejected')) this.emitStatus();
+    return settled;
+  }
+
+  // ---------- pull ----------
+
+  private async pullAll(): Promise<number> {
+    let pulled = 0;
+    const reDownloaded = new Set<PartitionId>();
+    for (let round = 0; round < 100_000; round += 1) {
+      const partitions = this.readablePartitions();
+      const states = partitionStates(this.db);
+      const answer = await this.transport.pull(this.currentToken(), {
+        ...VERSIONS,
+        workstationId: this.options.workstationId,
+        partitions: partitions.map((partition) => ({
+          partition,
+          cursor: states.get(partition)?.cursor ?? 0,
+        })),
+        limit: this.pullLimit,
+      });
+      pulled += this.applyPages(answer.pages);
+      let more = answer.pages.some((page) => page.hasMore);
+      if (!more) {
+        const diverged = this.divergedPartitions(answer.pages);
+        const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
+        if (diverged.length > fresh.length)
+          setSyncMeta(
+            this.db,
+            'last_error',
+            `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
+          );
+        if (fresh.length > 0) {
+          for (const partition of fresh) reDownloaded.add(partition);
+          this.db.transaction(() => {
+            withoutCapture(this.db, () => {
+              restoreShadows(this.db);
+              for (const partition of fresh) resetPartition(this.db, partition);
+            });
+            this.replayPending();
+          })();
+          more = true;
+        }
+      }
+      if (!more) {
+        if (getSyncMeta(this.db, 'rebase_needed') === '1') this.rebase([]);
+        return pulled;
+      }
+    }
+    throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
+  }
+
+  private divergedPartitions(pages: PullPage[]): PartitionId[] {
+    const states = partitionStates(this.db);
+    return pages
+      .filter((page) => {
+        const local = states.get(page.partition);
+        return local && local.cursor >= page.head && local.checksum !== page.checksum;
+      })
+      .map((page) => page.partition);
+  }
+
+  /** Applies pages in one transaction: restore shadows, apply changes, move cursors, replay pending commands. */
+  private applyPages(pages: PullPage[]): number {
+    const withChanges = pages.filter((page) => page.changes.length > 0);
+    const states = partitionStates(this.db);
+    const moved = pages.filter((page) => (states.get(page.partition)?.cursor ?? -1) !== page.cursor);
+    if (withChanges.length === 0 && moved.length === 0) return 0;
+    return this.rebase(pages);
+  }
+
+  private rebase(pages: PullPage[]): number {
+    let applied = 0;
+    const touched = new Map<EntityKind, Set<string>>();
+    const touch = (kind: EntityKind, id: string) => {
+      const set = touched.get(kind) ?? new Set<string>();
+      set.add(id);
+      touched.set(kind, set);
+    };
+    this.db
+      .transaction(() => {
+        withoutCapture(this.db, () => {
+          if (shadowCount(this.db) > 0) restoreShadows(this.db);
+          const states = partitionStates(this.db);
+          for (const page of pages) {
+            let checksum = states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM;
+            for (const change of page.changes) {
+              checksum = applyChange(this.db, change, checksum);
+              applied += 1;
+              if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
+              const parent = PARENT_OF[change.kind];
+              if (parent) {
+                const found = change.record ? parent(change.record as Record<string, unknown>) : undefined;
+                if (found) touch(...found);
+              } else if (change.kind !== 'ref' && change.kind !== 'conflict') {
+                touch(change.kind as EntityKind, change.id);
+              }
+            }
+            savePartitionState(
+              this.db,
+              { partition: page.partition, cursor: page.cursor, checksum },
+              page.head,
+            );
+          }
+        });
+        for (const change of this.replayPending()) touch(change.kind, change.id);
+        setSyncMeta(this.db, 'rebase_needed', null);
+      })
+      .immediate();
+    for (const [kind, ids] of touched) {
+      this.options.desk?.events.emit('entity.changed', { kind, ids: [...ids], countyIds: [] });
+    }
+    if (applied > 0 || touched.size > 0) this.emitStatus();
+    return applied;
+  }
+
+  /**
+   * Re-applies the outbox on top of the server state, with capture on so fresh shadows are taken. A command that
+   * no longer applies stays pending: the server has the last word on it.
+   */
+  private replayPending(): { kind: EntityKind; id: string }[] {
+    const changes: { kind: EntityKind; id: string }[] = [];
+    for (const entry of listOutbox(this.db, Number.MAX_SAFE_INTEGER)) {
+      try {
+        const applied = applyCommand(
+          this.db,
+          this.actorFor(entry.operatorId),
+          entry.name as CommandName,
+          entry.input,
+          {
+            commandId: entry.commandId,
+            at: entry.at,
+            replay: true,
+          },
+        );
+        for (const change of applied.changes) changes.push({ kind: change.kind, id: change.id });
+      } catch {
+        // Left pending: when the server refuses it too, it is rolled back and listed as rejected.
+      }
+    }
+    return changes;
+  }
+
+  // ---------- live ----------
+
+  private openLive(): void {
+    if (!this.started || !this.automatic || this.liveClose || !this.token) return;
+    let opened = false;
+    this.liveClose = this.transport.live(this.token, {
+      onOpen: () => {
+        opened = true;
+        this.liveAttempt = 0;
+        this.requestSync();
+      },
+      onPoke: () => this.requestSync(),
+      onClose: () => {
+        this.liveClose = null;
+        if (!this.started) return;
+        if (!opened) this.liveAttempt += 1;
+        const delay = backoffDelay(this.liveAttempt, this.backoff, this.random);
+        this.liveTimer = setTimeout(() => {
+          this.liveTimer = null;
+          this.openLive();
+        }, delay);
+        this.liveTimer.unref?.();
+      },
+    });
+  }
+
+  // ---------- status ----------
+
+  private setMode(mode: SyncStatus['mode']): void {
+    if (this.mode === mode) return;
+    this.mode = mode;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    if (!this.options.desk || !this.db.open) return;
+    const status = this.status();
+    const json = JSON.stringify(status);
+    if (json === this.lastStatusJson) return;
+    this.lastStatusJson = json;
+    this.options.desk.events.emit('sync.status', status);
+  }
+
+  private toDeskError(error: ServerRefusal): DeskError {
+    return new DeskError(error.info.code, error.info.message, error.info.details);
+  }
+
+  /** Pending count and age, for callers that do not go through the contract. */
+  pending(): { pending: number; oldestAt: number | null } {
+    return outboxStats(this.db);
+  }
+}

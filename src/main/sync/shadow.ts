@@ -1,0 +1,157 @@
+// Shadows: the server-confirmed version of every row a pending local command touched, so a rebase can put the
+// store back to what the server said, apply what it says now, and replay the pending commands on top.
+//
+// Rows are captured by TEMP triggers on this connection only (the server, which shares the schema, never
+// captures): the first change of a row while capturing copies its old version (or "did not exist") into
+// shadow_<table>. Capturing at row level covers every table a handler writes (targets, links, escalations…)
+// without each handler having to report what it touched before touching it.
+import type { DB } from '../db/connection';
+
+/** Tables whose rows commands change and sync replicates or derives; counters and audit are never rolled back. */
+export const SHADOWED_TABLES = [
+  'incidents',
+  'incident_links',
+  'timeline',
+  'refs',
+  'orders',
+  'order_targets',
+  'order_feedback',
+  'units',
+  'checkpoints',
+  'cases',
+  'case_incidents',
+  'escalations',
+  'conflicts',
+] as const;
+
+interface Column {
+  name: string;
+  type: string;
+  pk: number;
+}
+
+interface ShadowTable {
+  table: string;
+  columns: string[];
+  keys: string[];
+}
+
+const capturing = new WeakMap<DB, { on: boolean }>();
+
+function tableExists(db: DB, table: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined
+  );
+}
+
+function describe(db: DB, table: string): ShadowTable {
+  const columns = db.prepare(`PRAGMA main.table_info(${table})`).all() as Column[];
+  const keys = columns
+    .filter((column) => column.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((column) => column.name);
+  if (keys.length === 0) throw new Error(`table ${table} has no primary key: it cannot be shadowed`);
+  return { table, columns: columns.map((column) => column.name), keys };
+}
+
+function shadowTables(db: DB): ShadowTable[] {
+  return SHADOWED_TABLES.filter((table) => tableExists(db, table)).map((table) => describe(db, table));
+}
+
+const described = new WeakMap<DB, ShadowTable[]>();
+
+function tablesOf(db: DB): ShadowTable[] {
+  let tables = described.get(db);
+  if (!tables) {
+    tables = shadowTables(db);
+    described.set(db, tables);
+  }
+  return tables;
+}
+
+/**
+ * Creates the shadow tables (kept in the store: pending commands and their shadows survive a restart) and this
+ * connection's capture triggers. Capturing is on from here: every local command is a pending command.
+ */
+export function installShadows(db: DB): void {
+  const state = capturing.get(db) ?? { on: true };
+  capturing.set(db, state);
+  db.function('sync_capturing', { deterministic: false }, () => (state.on ? 1 : 0));
+  for (const { table, columns, keys } of tablesOf(db)) {
+    const info = db.prepare(`PRAGMA main.table_info(${table})`).all() as Column[];
+    const definitions = info.map((column) => `"${column.name}" ${column.type || 'ANY'}`).join(', ');
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS main.shadow_${table} (${definitions}, _existed INTEGER NOT NULL,
+         PRIMARY KEY (${keys.map((key) => `"${key}"`).join(', ')}))`,
+    );
+    const list = columns.map((column) => `"${column}"`).join(', ');
+    const keyList = keys.map((key) => `"${key}"`).join(', ');
+    // INSERT … SELECT … WHERE NOT EXISTS rather than INSERT OR IGNORE: an upsert's conflict clause would override
+    // the trigger's OR IGNORE. The first capture of a row wins: it is the server-confirmed version.
+    const absent = (row: 'old' | 'new') =>
+      `NOT EXISTS (SELECT 1 FROM main.shadow_${table} s WHERE ${keys.map((key) => `s."${key}" IS ${row}."${key}"`).join(' AND ')})`;
+    db.exec(`
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_insert AFTER INSERT ON main.${table} WHEN sync_capturing()
+      BEGIN
+        INSERT INTO main.shadow_${table} (${keyList}, _existed)
+          SELECT ${keys.map((key) => `new."${key}"`).join(', ')}, 0 WHERE ${absent('new')};
+      END;
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_update AFTER UPDATE ON main.${table} WHEN sync_capturing()
+      BEGIN
+        INSERT INTO main.shadow_${table} (${list}, _existed)
+          SELECT ${columns.map((column) => `old."${column}"`).join(', ')}, 1 WHERE ${absent('old')};
+      END;
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_delete AFTER DELETE ON main.${table} WHEN sync_capturing()
+      BEGIN
+        INSERT INTO main.shadow_${table} (${list}, _existed)
+          SELECT ${columns.map((column) => `old."${column}"`).join(', ')}, 1 WHERE ${absent('old')};
+      END;
+    `);
+  }
+}
+
+/** Runs `work` with capture off: restoring shadows and applying server changes are not local edits. */
+export function withoutCapture<T>(db: DB, work: () => T): T {
+  const state = capturing.get(db);
+  if (!state) return work();
+  const previous = state.on;
+  state.on = false;
+  try {
+    return work();
+  } finally {
+    state.on = previous;
+  }
+}
+
+export function shadowCount(db: DB): number {
+  let count = 0;
+  for (const { table } of tablesOf(db)) {
+    if (!tableExists(db, `shadow_${table}`)) continue;
+    count += (db.prepare(`SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
+  }
+  return count;
+}
+
+/**
+ * Puts every shadowed row back to its server-confirmed version (deleting rows that did not exist there) and
+ * empties the shadows. Call inside a transaction, with capture off.
+ */
+export function restoreShadows(db: DB): number {
+  let restored = 0;
+  for (const { table, columns, keys } of tablesOf(db)) {
+    if (!tableExists(db, `shadow_${table}`)) continue;
+    const count = (db.prepare(`SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
+    if (count === 0) continue;
+    restored += count;
+    const list = columns.map((column) => `"${column}"`).join(', ');
+    db.prepare(
+      `DELETE FROM main.${table} WHERE EXISTS (SELECT 1 FROM main.shadow_${table} s
+         WHERE ${keys.map((key) => `s."${key}" IS main.${table}."${key}"`).join(' AND ')})`,
+    ).run();
+    db.prepare(
+      `INSERT INTO main.${table} (${list}) SELECT ${list} FROM main.shadow_${table} WHERE _existed = 1`,
+    ).run();
+    db.prepare(`DELETE FROM main.shadow_${table}`).run();
+  }
+  return restored;
+}
