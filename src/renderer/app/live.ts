@@ -1,0 +1,205 @@
+// Keeps the store in step with the workstation: first load, refetch on entity.changed, alarms on events.
+import type { DeskClient, SyncStatus } from '../../shared/contract';
+import type { EntityKind } from '../../shared/domain/model';
+import { toErrorInfo } from '../../shared/errors';
+import { translate } from '../i18n';
+import type { ConsoleClient } from '../client';
+import type { DeskStore } from '../store';
+import type { SyncView } from '../store/session';
+
+const PAGE = 1000;
+/** The map and queue hold at most this many incidents; beyond it the oldest pages are not loaded. */
+const MAX_LOADED = 60_000;
+const REFRESH_MS = 300;
+
+/** Loads the incidents of the current scope page by page; the first page makes the console usable. */
+export async function loadIncidents(
+  client: DeskClient,
+  store: DeskStore,
+  isCurrent: () => boolean,
+): Promise<void> {
+  const { incidentFilter } = store.getState();
+  const scope = {
+    status: incidentFilter.statuses.length > 0 ? incidentFilter.statuses : undefined,
+    from:
+      incidentFilter.withinHours !== null ? Date.now() - incidentFilter.withinHours * 3_600_000 : undefined,
+  };
+  const first = await client.query('incident.list', { ...scope, limit: PAGE, offset: 0 });
+  if (!isCurrent()) return;
+  store.getState().setIncidents(first.items, first.total);
+  for (let offset = PAGE; offset < Math.min(first.total, MAX_LOADED); offset += PAGE) {
+    const page = await client.query('incident.list', { ...scope, limit: PAGE, offset });
+    if (!isCurrent()) return;
+    store.getState().addIncidents(page.items);
+  }
+}
+
+async function loadOrders(client: DeskClient, store: DeskStore): Promise<void> {
+  const actor = store.getState().actor;
+  const [orders, inbox, overdue] = await Promise.all([
+    client.query('order.list', { limit: 500 }),
+    actor?.orgId ? client.query('order.inbox', { includeDone: true }) : Promise.resolve([]),
+    client.query('order.overdue', {}),
+  ]);
+  const state = store.getState();
+  state.setOrders(orders.items);
+  state.setInbox(inbox);
+  state.setOverdue(overdue);
+}
+
+async function loadUnits(client: DeskClient, store: DeskStore): Promise<void> {
+  store.getState().setUnits(await client.query('unit.list', {}));
+}
+
+async function loadCheckpoints(client: DeskClient, store: DeskStore): Promise<void> {
+  store.getState().setCheckpoints(await client.query('checkpoint.list', {}));
+}
+
+/** The status bar's view of sync.status: 'standalone' until a server is configured (#3). */
+function syncViewOf(status: SyncStatus): SyncView {
+  if (status.mode === 'standalone') return { mode: 'standalone' };
+  return {
+    mode: status.mode,
+    pending: status.pending,
+    lastSyncAt: status.lastSyncAt,
+    rejected: status.rejections,
+  };
+}
+
+async function loadSync(client: DeskClient, store: DeskStore): Promise<void> {
+  store.getState().setSync(syncViewOf(await client.query('sync.status', {})));
+}
+
+export function reportError(store: DeskStore, error: unknown): void {
+  const info = toErrorInfo(error);
+  store.getState().pushAlert({
+    id: `error-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
+    kind: 'error',
+    text: info.message,
+    at: Date.now(),
+    ref: null,
+  });
+}
+
+/** Starts the live link; returns its undo (every subscription and timer). */
+export function startLive(client: ConsoleClient, store: DeskStore): () => void {
+  const undo: (() => void)[] = [];
+  let generation = 0;
+  const dirty = new Set<EntityKind>();
+  const dirtyIncidents = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const fail = (error: unknown): void => reportError(store, error);
+
+  async function loadAll(): Promise<void> {
+    const mine = ++generation;
+    const [actor, region] = await Promise.all([
+      client.query('session.get', {}),
+      client.query('region.get', {}),
+    ]);
+    if (mine !== generation) return;
+    store.getState().setSession(actor, region);
+    await Promise.all([
+      loadIncidents(client, store, () => mine === generation),
+      loadUnits(client, store),
+      loadCheckpoints(client, store),
+      loadOrders(client, store),
+      loadSync(client, store).catch(() => undefined),
+    ]);
+  }
+
+  async function flush(): Promise<void> {
+    timer = null;
+    const kinds = new Set(dirty);
+    const ids = [...dirtyIncidents];
+    dirty.clear();
+    dirtyIncidents.clear();
+    const work: Promise<unknown>[] = [];
+    if (kinds.has('incident')) {
+      if (ids.length > 200) work.push(loadIncidents(client, store, () => true));
+      else
+        work.push(
+          Promise.allSettled(ids.map((id) => client.query('incident.get', { id }))).then((results) => {
+            const found = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+            store.getState().upsertIncidents(found);
+          }),
+        );
+    }
+    if (kinds.has('unit')) work.push(loadUnits(client, store));
+    if (kinds.has('checkpoint')) work.push(loadCheckpoints(client, store));
+    if (kinds.has('order') || kinds.has('incident')) work.push(loadOrders(client, store));
+    work.push(loadSync(client, store).catch(() => undefined));
+    await Promise.all(work);
+  }
+
+  undo.push(
+    client.subscribe('entity.changed', (payload) => {
+      dirty.add(payload.kind);
+      if (payload.kind === 'incident') payload.ids.forEach((id) => dirtyIncidents.add(id));
+      // Bursts (a thousand units moving) are folded into one refetch per kind.
+      timer ??= setTimeout(() => void flush().catch(fail), REFRESH_MS);
+    }),
+  );
+  undo.push(
+    client.subscribe('incident.created', ({ incident }) => {
+      store.getState().upsertIncidents([incident]);
+      if (incident.priority !== 1) return;
+      const language = store.getState().language;
+      store.getState().pushAlert({
+        id: `p1-${incident.id}`,
+        kind: 'priority1',
+        text: translate(language, 'alert.priority1', { number: incident.number, address: incident.address }),
+        at: incident.receivedAt,
+        ref: { kind: 'incident', id: incident.id },
+      });
+    }),
+  );
+  undo.push(
+    client.subscribe('order.overdue', ({ order, target, overdue, level }) => {
+      store.getState().upsertOrder(order);
+      const language = store.getState().language;
+      store.getState().pushAlert({
+        id: `overdue-${order.id}-${target.targetId}`,
+        kind: 'overdue',
+        text: translate(language, overdue === 'sign' ? 'alert.overdueSign' : 'alert.overdueFinish', {
+          title: order.title,
+          target: target.name,
+          level,
+        }),
+        at: Date.now(),
+        ref: { kind: 'order', id: order.id },
+      });
+    }),
+  );
+  undo.push(client.subscribe('sync.status', (status) => store.getState().setSync(syncViewOf(status))));
+  undo.push(
+    client.onConnection((state) => {
+      store.getState().setConnection(state);
+      // Events may have been missed while the link was down: read everything again.
+      if (state === 'open') void loadAll().catch(fail);
+    }),
+  );
+  store.getState().setConnection(client.state);
+  // A socket loads on its first 'open'; IPC is open from the start.
+  if (client.state === 'open') void loadAll().catch(fail);
+
+  const clock = setInterval(() => store.getState().tick(Date.now()), 1000);
+  store.getState().tick(Date.now());
+  undo.push(() => clearInterval(clock));
+  undo.push(() => {
+    if (timer) clearTimeout(timer);
+  });
+
+  // Changing the status or time scope of the queue changes what must be loaded.
+  undo.push(
+    store.subscribe((state, previous) => {
+      const a = state.incidentFilter;
+      const b = previous.incidentFilter;
+      if (a.statuses.join() !== b.statuses.join() || a.withinHours !== b.withinHours) {
+        const mine = ++generation;
+        void loadIncidents(client, store, () => mine === generation).catch(fail);
+      }
+    }),
+  );
+  return () => undo.splice(0).forEach((fn) => fn());
+}

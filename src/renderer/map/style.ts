@@ -1,0 +1,260 @@
+// The offline map style: basemap from resources/map (served under ./map/) and the console's operational layers.
+import type { FeatureCollection } from 'geojson';
+import type { StyleSpecification } from 'maplibre-gl';
+
+export const COLORS = {
+  background: '#0a101c',
+  land: '#0f1726',
+  neighbour: '#0d1422',
+  neighbourLine: '#24324a',
+  county: '#131e33',
+  countyOwn: '#172641',
+  countyLine: '#4a6690',
+  river: '#1d4a73',
+  label: '#9fb3cf',
+  accent: '#38bdf8',
+  priority: { 1: '#ef4444', 2: '#f59e0b', 3: '#d4c04a', 4: '#5fa8e8' },
+  unit: {
+    available: '#34d399',
+    dispatched: '#38bdf8',
+    en_route: '#60a5fa',
+    on_scene: '#a78bfa',
+    busy: '#f59e0b',
+    off_duty: '#64748b',
+  },
+} as const;
+
+const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+
+function basemapUrl(name: string): string {
+  return new URL(`map/${name}.geojson`, document.baseURI).href;
+}
+
+/** Counties (with county names), rivers, lakes, land and neighbours; no glyphs URL: text is drawn from local fonts. */
+export function buildStyle(ownCountyId: string | null): StyleSpecification {
+  return {
+    version: 8,
+    sources: {
+      land: { type: 'geojson', data: basemapUrl('land') },
+      neighbours: { type: 'geojson', data: basemapUrl('neighbours') },
+      counties: { type: 'geojson', data: basemapUrl('counties') },
+      countyLabels: { type: 'geojson', data: basemapUrl('county-labels') },
+      rivers: { type: 'geojson', data: basemapUrl('rivers') },
+      lakes: { type: 'geojson', data: basemapUrl('lakes') },
+      cordon: { type: 'geojson', data: empty() },
+      draft: { type: 'geojson', data: empty() },
+      checkpoints: { type: 'geojson', data: empty(), promoteId: 'id' },
+      units: { type: 'geojson', data: empty(), promoteId: 'id' },
+      incidents: {
+        type: 'geojson',
+        data: empty(),
+        cluster: true,
+        clusterRadius: 42,
+        clusterMaxZoom: 11,
+        clusterProperties: { top: ['min', ['get', 'priority']] },
+      },
+      selected: { type: 'geojson', data: empty() },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': COLORS.background } },
+      { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': COLORS.land } },
+      { id: 'neighbours', type: 'fill', source: 'neighbours', paint: { 'fill-color': COLORS.neighbour } },
+      {
+        id: 'neighbours-line',
+        type: 'line',
+        source: 'neighbours',
+        paint: { 'line-color': COLORS.neighbourLine, 'line-width': 0.8 },
+      },
+      {
+        id: 'counties',
+        type: 'fill',
+        source: 'counties',
+        paint: {
+          'fill-color': ['case', ['==', ['get', 'id'], ownCountyId ?? ''], COLORS.countyOwn, COLORS.county],
+        },
+      },
+      { id: 'lakes', type: 'fill', source: 'lakes', paint: { 'fill-color': COLORS.river } },
+      {
+        id: 'rivers',
+        type: 'line',
+        source: 'rivers',
+        paint: {
+          'line-color': COLORS.river,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 11, 3],
+        },
+      },
+      {
+        id: 'county-lines',
+        type: 'line',
+        source: 'counties',
+        paint: { 'line-color': COLORS.countyLine, 'line-width': 1.1, 'line-opacity': 0.85 },
+      },
+      {
+        id: 'cordon-fill',
+        type: 'fill',
+        source: 'cordon',
+        paint: { 'fill-color': COLORS.accent, 'fill-opacity': 0.08 },
+      },
+      {
+        id: 'cordon-line',
+        type: 'line',
+        source: 'cordon',
+        paint: { 'line-color': COLORS.accent, 'line-width': 1.5, 'line-dasharray': [3, 2] },
+      },
+      {
+        id: 'draft-lines',
+        type: 'line',
+        source: 'draft',
+        filter: ['==', ['geometry-type'], 'LineString'],
+        paint: {
+          'line-color': COLORS.accent,
+          'line-width': 1.2,
+          'line-opacity': 0.7,
+          'line-dasharray': [2, 2],
+        },
+      },
+      {
+        id: 'draft-targets',
+        type: 'circle',
+        source: 'draft',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: {
+          'circle-radius': 9,
+          'circle-color': 'rgba(0,0,0,0)',
+          'circle-stroke-color': COLORS.accent,
+          'circle-stroke-width': 2,
+        },
+      },
+      {
+        id: 'checkpoints',
+        type: 'circle',
+        source: 'checkpoints',
+        paint: {
+          'circle-radius': ['case', ['get', 'active'], 5.5, 4],
+          'circle-color': ['case', ['get', 'active'], COLORS.accent, '#1b2a40'],
+          'circle-stroke-color': ['case', ['get', 'active'], '#e0f2fe', '#5d7596'],
+          'circle-stroke-width': 1.5,
+        },
+      },
+      {
+        id: 'units',
+        type: 'circle',
+        source: 'units',
+        paint: {
+          'circle-radius': 4,
+          'circle-color': [
+            'match',
+            ['get', 'status'],
+            ...Object.entries(COLORS.unit).flat(),
+            '#94a3b8',
+          ] as unknown as string,
+          'circle-stroke-color': '#0a101c',
+          'circle-stroke-width': 1,
+        },
+      },
+      {
+        id: 'incident-clusters',
+        type: 'circle',
+        source: 'incidents',
+        filter: ['has', 'point_count'],
+        paint: {
+          'circle-color': [
+            'match',
+            ['get', 'top'],
+            1,
+            COLORS.priority[1],
+            2,
+            COLORS.priority[2],
+            3,
+            COLORS.priority[3],
+            COLORS.priority[4],
+          ],
+          'circle-opacity': 0.8,
+          'circle-radius': ['step', ['get', 'point_count'], 11, 20, 14, 100, 18, 1000, 23],
+          'circle-stroke-color': '#0a101c',
+          'circle-stroke-width': 1.5,
+        },
+      },
+      {
+        id: 'incident-cluster-count',
+        type: 'symbol',
+        source: 'incidents',
+        filter: ['has', 'point_count'],
+        layout: {
+          'text-field': ['get', 'point_count_abbreviated'],
+          'text-font': ['sans-serif'],
+          'text-size': 11,
+          'text-allow-overlap': true,
+        },
+        paint: { 'text-color': '#0a101c' },
+      },
+      {
+        id: 'incidents',
+        type: 'circle',
+        source: 'incidents',
+        filter: ['!', ['has', 'point_count']],
+        paint: {
+          'circle-radius': ['match', ['get', 'priority'], 1, 7, 2, 6, 5],
+          'circle-color': [
+            'match',
+            ['get', 'priority'],
+            1,
+            COLORS.priority[1],
+            2,
+            COLORS.priority[2],
+            3,
+            COLORS.priority[3],
+            COLORS.priority[4],
+          ],
+          'circle-opacity': ['case', ['get', 'open'], 1, 0.35],
+          // The ring says where the incident stands: white waiting, blue dispatched, green on scene.
+          'circle-stroke-color': [
+            'match',
+            ['get', 'status'],
+            'received',
+            '#ffffff',
+            'dispatched',
+            COLORS.accent,
+            'on_scene',
+            '#34d399',
+            '#475569',
+          ],
+          'circle-stroke-width': [
+            'match',
+            ['get', 'status'],
+            'received',
+            2,
+            'dispatched',
+            2,
+            'on_scene',
+            2.5,
+            1,
+          ],
+        },
+      },
+      {
+        id: 'selected',
+        type: 'circle',
+        source: 'selected',
+        paint: {
+          'circle-radius': 13,
+          'circle-color': 'rgba(0,0,0,0)',
+          'circle-stroke-color': '#f8fafc',
+          'circle-stroke-width': 2,
+        },
+      },
+      {
+        id: 'county-labels',
+        type: 'symbol',
+        source: 'countyLabels',
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': ['sans-serif'],
+          'text-size': 13,
+          'text-letter-spacing': 0.1,
+        },
+        paint: { 'text-color': COLORS.label, 'text-halo-color': COLORS.background, 'text-halo-width': 1.2 },
+      },
+    ],
+  };
+}

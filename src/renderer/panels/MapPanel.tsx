@@ -1,0 +1,343 @@
+// The map panel: maplibre over the offline basemap, with incidents, units, checkpoints, the order draft and
+// the cordon tool; data flows from the store to the map outside React so thousands of points stay smooth.
+import {
+  Map as MapLibre,
+  NavigationControl,
+  ScaleControl,
+  setWorkerUrl,
+  type GeoJSONSource,
+  type MapMouseEvent,
+} from 'maplibre-gl';
+import type { FeatureCollection, Geometry, Point } from 'geojson';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { useEffect, useRef, useState } from 'react';
+import { circleRing, distanceKm } from '../../shared/geo';
+import type { LngLat } from '../../shared/domain/model';
+import { previewDispatch } from '../app/actions';
+import { nameIn, useT } from '../i18n';
+import { deskStore, useDesk, type DeskState } from '../store';
+import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
+import { isCityOperator } from '../store/session';
+import { countyAt } from '../map/counties';
+import { buildStyle } from '../map/style';
+
+setWorkerUrl(workerUrl);
+
+type Features = FeatureCollection<Geometry, Record<string, unknown>>;
+const point = (at: LngLat): Point => ({ type: 'Point', coordinates: [at.lng, at.lat] });
+
+function incidentFeatures(state: DeskState): Features {
+  const features: Features['features'] = [];
+  for (const incident of Object.values(state.incidents)) {
+    if (!matchesFilter(incident, state.incidentFilter, state.now)) continue;
+    features.push({
+      type: 'Feature',
+      geometry: point(incident.location),
+      properties: {
+        id: incident.id,
+        priority: incident.priority,
+        status: incident.status,
+        open: OPEN_STATUSES.includes(incident.status),
+      },
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+function unitFeatures(state: DeskState): Features {
+  return {
+    type: 'FeatureCollection',
+    features: Object.values(state.units).map((unit) => ({
+      type: 'Feature',
+      geometry: point(unit.location),
+      properties: { id: unit.id, status: unit.status },
+    })),
+  };
+}
+
+function checkpointFeatures(state: DeskState): Features {
+  return {
+    type: 'FeatureCollection',
+    features: Object.values(state.checkpoints).map((cp) => ({
+      type: 'Feature',
+      geometry: point(cp.location),
+      properties: { id: cp.id, active: cp.active },
+    })),
+  };
+}
+
+function draftFeatures(state: DeskState): Features {
+  const draft = state.draft;
+  if (!draft?.center) return { type: 'FeatureCollection', features: [] };
+  const features: Features['features'] = [];
+  for (const target of draft.targets) {
+    if (!target.included || !target.location) continue;
+    features.push({ type: 'Feature', geometry: point(target.location), properties: {} });
+    features.push({
+      type: 'Feature',
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [draft.center.lng, draft.center.lat],
+          [target.location.lng, target.location.lat],
+        ],
+      },
+      properties: {},
+    });
+  }
+  return { type: 'FeatureCollection', features };
+}
+
+function cordonFeatures(state: DeskState): Features {
+  const cordon = state.cordon;
+  if (!cordon) return { type: 'FeatureCollection', features: [] };
+  return {
+    type: 'FeatureCollection',
+    features: [
+      {
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: [circleRing(cordon.center, cordon.radiusKm)] },
+        properties: {},
+      },
+    ],
+  };
+}
+
+function selectedFeatures(state: DeskState): Features {
+  const selection = state.selection;
+  let at: LngLat | undefined;
+  if (selection?.kind === 'incident') at = state.incidents[selection.id]?.location;
+  if (selection?.kind === 'unit') at = state.units[selection.id]?.location;
+  if (selection?.kind === 'checkpoint') at = state.checkpoints[selection.id]?.location;
+  return {
+    type: 'FeatureCollection',
+    features: at ? [{ type: 'Feature', geometry: point(at), properties: {} }] : [],
+  };
+}
+
+const CORDON_RADII = [1, 2, 5, 10, 15];
+
+export function MapPanel() {
+  const t = useT();
+  const container = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState(false);
+  const tool = useDesk((s) => s.tool);
+  const cordon = useDesk((s) => s.cordon);
+  const language = useDesk((s) => s.language);
+  const checkpoints = useDesk((s) => s.checkpoints);
+  const setTool = useDesk((s) => s.setTool);
+  const setCordon = useDesk((s) => s.setCordon);
+  const mapRef = useRef<MapLibre | null>(null);
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const state = deskStore.getState();
+    const region = state.region;
+    const own = state.actor && !isCityOperator(state.actor) ? state.actor.jurisdictionId : null;
+    const home = own ? region?.counties.find((c) => c.id === own)?.center : region?.city.center;
+    const map = new MapLibre({
+      container: element,
+      style: buildStyle(own),
+      center: home ? [home.lng, home.lat] : [108.95, 32.7],
+      zoom: own ? 9 : 7.6,
+      minZoom: 5,
+      maxZoom: 17,
+      attributionControl: false,
+      localIdeographFontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+      fadeDuration: 0,
+    });
+    mapRef.current = map;
+    // End-to-end tests and the render benchmark drive this map; only a test build (vite --mode test) has the hook.
+    if (import.meta.env.MODE === 'test')
+      (window as unknown as { __commandDeskTest?: object }).__commandDeskTest = { map, store: deskStore };
+    map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+    map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+
+    const sources: [string, (s: DeskState) => Features, (a: DeskState, b: DeskState) => boolean][] = [
+      [
+        'incidents',
+        incidentFeatures,
+        (a, b) => a.incidents !== b.incidents || a.incidentFilter !== b.incidentFilter,
+      ],
+      ['units', unitFeatures, (a, b) => a.units !== b.units],
+      ['checkpoints', checkpointFeatures, (a, b) => a.checkpoints !== b.checkpoints],
+      ['draft', draftFeatures, (a, b) => a.draft !== b.draft],
+      ['cordon', cordonFeatures, (a, b) => a.cordon !== b.cordon],
+      [
+        'selected',
+        selectedFeatures,
+        (a, b) => a.selection !== b.selection || a.incidents !== b.incidents || a.units !== b.units,
+      ],
+    ];
+    const due = new Set<string>();
+    let frame = 0;
+    let loaded = false;
+    const flush = (): void => {
+      frame = 0;
+      if (!loaded) return;
+      const current = deskStore.getState();
+      for (const [id, build] of sources) {
+        if (!due.has(id)) continue;
+        (map.getSource(id) as GeoJSONSource | undefined)?.setData(build(current));
+      }
+      due.clear();
+    };
+    // Store changes are coalesced to one map update per animation frame.
+    const unsubscribe = deskStore.subscribe((current, previous) => {
+      for (const [id, , changed] of sources) if (changed(current, previous)) due.add(id);
+      if (current.focus && current.focus !== previous.focus) {
+        map.easeTo({
+          center: [current.focus.at.lng, current.focus.at.lat],
+          zoom: current.focus.zoom ?? Math.max(map.getZoom(), 11),
+          duration: 400,
+        });
+      }
+      if (current.language !== previous.language && loaded)
+        map.setLayoutProperty('county-labels', 'text-field', [
+          'get',
+          current.language === 'en' ? 'nameEn' : 'name',
+        ]);
+      if (due.size > 0 && !frame) frame = requestAnimationFrame(flush);
+    });
+    map.on('load', () => {
+      loaded = true;
+      sources.forEach(([id]) => due.add(id));
+      const language = deskStore.getState().language;
+      map.setLayoutProperty('county-labels', 'text-field', ['get', language === 'en' ? 'nameEn' : 'name']);
+      flush();
+      setReady(true);
+      element.dataset.mapReady = 'true';
+    });
+
+    const onClick = (event: MapMouseEvent): void => {
+      const current = deskStore.getState();
+      const at = { lng: event.lngLat.lng, lat: event.lngLat.lat };
+      if (current.tool === 'pick-intake') {
+        current.editIntake({ location: at });
+        current.setTool('none');
+        current.showPanel('intake');
+        void countyAt(at).then((countyId) => deskStore.getState().editIntake({ countyId }));
+        return;
+      }
+      if (current.tool === 'cordon') {
+        current.setCordon({ center: at, radiusKm: current.cordon?.radiusKm ?? 5 });
+        return;
+      }
+      const box: [[number, number], [number, number]] = [
+        [event.point.x - 6, event.point.y - 6],
+        [event.point.x + 6, event.point.y + 6],
+      ];
+      const hit = map.queryRenderedFeatures(box, {
+        layers: ['incidents', 'incident-clusters', 'units', 'checkpoints'],
+      })[0];
+      if (!hit) return;
+      if (hit.layer.id === 'incident-clusters') {
+        const clusterId = hit.properties.cluster_id as number;
+        void (map.getSource('incidents') as GeoJSONSource)
+          .getClusterExpansionZoom(clusterId)
+          .then((zoom) =>
+            map.easeTo({ center: (hit.geometry as Point).coordinates as [number, number], zoom }),
+          );
+        return;
+      }
+      const kind =
+        hit.layer.id === 'incidents' ? 'incident' : hit.layer.id === 'units' ? 'unit' : 'checkpoint';
+      current.select({ kind, id: String(hit.properties.id) });
+      if (kind === 'incident') current.showPanel('detail');
+    };
+    map.on('click', onClick);
+    const hover = ['incidents', 'incident-clusters', 'units', 'checkpoints'];
+    for (const layer of hover) {
+      map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
+      map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
+    }
+    map.on('moveend', () => {
+      const center = map.getCenter();
+      deskStore.getState().setView({ center: { lng: center.lng, lat: center.lat }, zoom: map.getZoom() });
+    });
+    const observer = new ResizeObserver(() => map.resize());
+    observer.observe(element);
+
+    return () => {
+      observer.disconnect();
+      unsubscribe();
+      if (frame) cancelAnimationFrame(frame);
+      map.remove();
+      mapRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const canvas = mapRef.current?.getCanvas();
+    if (canvas) canvas.style.cursor = tool === 'none' ? '' : 'crosshair';
+  }, [tool]);
+
+  const inside = cordon
+    ? Object.values(checkpoints).filter((cp) => distanceKm(cp.location, cordon.center) <= cordon.radiusKm)
+    : [];
+
+  return (
+    <div className="map-panel">
+      <div ref={container} className="map-canvas" data-testid="map" />
+      <div className="map-toolbar">
+        <button
+          className={tool === 'cordon' ? 'on' : ''}
+          title={t('map.cordonHint')}
+          onClick={() => {
+            if (tool === 'cordon') {
+              setTool('none');
+              setCordon(null);
+            } else setTool('cordon');
+          }}
+        >
+          ◎ {t('map.cordon')} <kbd>C</kbd>
+        </button>
+        {tool === 'pick-intake' && <span className="map-hint">{t('map.pickHint')}</span>}
+        {tool === 'cordon' && !cordon && <span className="map-hint">{t('map.cordonHint')}</span>}
+        {cordon && (
+          <>
+            <label>
+              {t('map.radius')}
+              <select
+                value={cordon.radiusKm}
+                onChange={(e) => setCordon({ ...cordon, radiusKm: Number(e.target.value) })}
+              >
+                {CORDON_RADII.map((r) => (
+                  <option key={r} value={r}>
+                    {r} km
+                  </option>
+                ))}
+              </select>
+            </label>
+            <span className="map-hint">
+              {t('map.checkpointsInside', { count: inside.length })}
+              {inside.length > 0 &&
+                `: ${inside
+                  .slice(0, 3)
+                  .map((cp) => nameIn(language, cp))
+                  .join('、')}${inside.length > 3 ? '…' : ''}`}
+            </span>
+            <button
+              className="primary"
+              disabled={inside.length === 0}
+              onClick={() => void previewDispatch('checkpoint_search')}
+            >
+              {t('map.cordonOrder')}
+            </button>
+          </>
+        )}
+      </div>
+      <div className="map-legend">
+        <span className="dot p1" />
+        {t('priority.1')} <span className="dot p2" />
+        {t('priority.2')} <span className="dot p3" />
+        {t('priority.3')} <span className="dot unit" />
+        {t('map.units')} <span className="dot cp" />
+        {t('map.checkpoints')}
+      </div>
+      {!ready && <div className="map-loading">{t('map.loading')}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+// The map's view, the selection every panel shares, and the map tools (picking a place, drawing a cordon).
+import type { LngLat } from '../../shared/domain/model';
+import type { DataOf, Slice } from './types';
+
+export type SelectionKind = 'incident' | 'unit' | 'checkpoint' | 'order';
+
+export interface Selection {
+  kind: SelectionKind;
+  id: string;
+}
+
+export type MapTool = 'none' | 'pick-intake' | 'cordon';
+
+export interface Cordon {
+  center: LngLat;
+  radiusKm: number;
+}
+
+export interface MapView {
+  center: LngLat;
+  zoom: number;
+}
+
+export interface MapSlice {
+  selection: Selection | null;
+  /** Where the map should fly next (set by panels, consumed by the map). */
+  focus: { at: LngLat; zoom: number | null; seq: number } | null;
+  view: MapView | null;
+  tool: MapTool;
+  cordon: Cordon | null;
+  select(selection: Selection | null): void;
+  focusOn(at: LngLat, zoom?: number): void;
+  setView(view: MapView): void;
+  setTool(tool: MapTool): void;
+  setCordon(cordon: Cordon | null): void;
+}
+
+export const emptyMap: DataOf<MapSlice> = {
+  selection: null,
+  focus: null,
+  view: null,
+  tool: 'none',
+  cordon: null,
+};
+
+export const createMapSlice: Slice<MapSlice> = (set) => ({
+  ...emptyMap,
+  select: (selection) => set({ selection }),
+  focusOn: (at, zoom) =>
+    set((state) => ({ focus: { at, zoom: zoom ?? null, seq: (state.focus?.seq ?? 0) + 1 } })),
+  setView: (view) => set({ view }),
+  setTool: (tool) => set({ tool }),
+  setCordon: (cordon) => set({ cordon }),
+});
+
+export function isSelected(selection: Selection | null, kind: SelectionKind, id: string): boolean {
+  return selection !== null && selection.kind === kind && selection.id === id;
+}
