@@ -27,6 +27,7 @@ export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
   'case.setStatus': [...OPERATIONAL, 'analyst'],
   'case.linkIncident': [...OPERATIONAL, 'analyst'],
   'case.addRef': [...OPERATIONAL, 'analyst'],
+  'conflict.resolve': [...OPERATIONAL, 'analyst'],
 };
 
 export function assertRole(actor: Actor, command: CommandName): void {

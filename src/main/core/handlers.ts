@@ -1,6 +1,7 @@
 // The command handler map: one function per contract command, checked against the contract by its type.
 import type { CommandArgs, CommandName, CommandResult } from '../../shared/contract';
 import { addCaseRef, createCase, linkCaseIncident, setCaseStatus } from './cases/commands';
+import { resolveConflict } from './conflicts/commands';
 import type { CommandContext } from './context';
 import {
   addIncidentNote,
@@ -48,4 +49,5 @@ export const commandHandlers: CommandHandlers = {
   'case.setStatus': setCaseStatus,
   'case.linkIncident': linkCaseIncident,
   'case.addRef': addCaseRef,
+  'conflict.resolve': resolveConflict,
 };

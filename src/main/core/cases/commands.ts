@@ -7,6 +7,7 @@ import { getCase, putCase } from '../../db/cases';
 import { getIncident, putIncident } from '../../db/incidents';
 import { addRef } from '../../db/timeline';
 import { assertCounty } from '../access';
+import { recordConflict } from '../conflicts/commands';
 import type { CommandContext } from '../context';
 import { targetCounty } from '../incidents/commands';
 import { required } from '../lookup';
@@ -52,6 +53,13 @@ export function setCaseStatus(
 ): CommandResult<'case.setStatus'> {
   const before = required(getCase(ctx.db, args.id), 'case', args.id);
   assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
+  const expectedStatus = args.expected?.status;
+  if (expectedStatus !== undefined && before.status !== expectedStatus) {
+    // Someone else moved the status meanwhile: already where this command wanted it, or a conflict to resolve.
+    if (before.status !== args.status)
+      recordConflict(ctx, 'case', before.id, 'status', args.status, before.status);
+    return before;
+  }
   const status = transition(caseMachine, before.id, before.status, caseEventFor(args.status));
   const after: Case = { ...before, status, updatedAt: ctx.at };
   putCase(ctx.db, after);
@@ -103,6 +111,7 @@ export function addCaseRef(
     by: ctx.actor.operatorId,
   };
   addRef(ctx.db, ref);
+  ctx.appendedChild('ref', ref.id);
   ctx.record('case', record.id, record.countyId, record, record);
   return ref;
 }

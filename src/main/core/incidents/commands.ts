@@ -8,10 +8,12 @@ import {
 } from '../../../shared/domain/machines';
 import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
+import { incidentLinkId } from '../../../shared/sync';
 import { getIncident, nextIncidentNumber, putIncident, addIncidentLink } from '../../db/incidents';
 import { getMeta, getOrg } from '../../db/region';
 import { addRef } from '../../db/timeline';
 import { assertCounty } from '../access';
+import { isConflicting, recordConflict } from '../conflicts/commands';
 import type { CommandContext } from '../context';
 import { required } from '../lookup';
 
@@ -111,16 +113,30 @@ export function updateIncident(
     after.countyId = patch.countyId;
   }
   if (patch.assignedOrgId) required(getOrg(ctx.db, patch.assignedOrgId), 'organisation', patch.assignedOrgId);
+  // A concurrent change of priority or assignment by someone else is kept as a conflict, not overwritten.
+  const expected = args.expected ?? {};
+  const held = new Set<string>();
+  if (isConflicting(expected.priority, before.priority, patch.priority)) {
+    recordConflict(ctx, 'incident', before.id, 'priority', patch.priority, before.priority);
+    held.add('priority');
+  }
+  if (isConflicting(expected.assignedOrgId, before.assignedOrgId, patch.assignedOrgId)) {
+    recordConflict(ctx, 'incident', before.id, 'assignedOrgId', patch.assignedOrgId, before.assignedOrgId);
+    held.add('assignedOrgId');
+  }
   if (patch.category !== undefined) after.category = patch.category;
-  if (patch.priority !== undefined) after.priority = patch.priority;
+  if (patch.priority !== undefined && !held.has('priority')) after.priority = patch.priority;
   if (patch.callerName !== undefined) after.callerName = patch.callerName;
   if (patch.callerPhone !== undefined) after.callerPhone = patch.callerPhone;
   if (patch.address !== undefined) after.address = patch.address;
   if (patch.summary !== undefined) after.summary = patch.summary;
   if (patch.notes !== undefined) after.notes = patch.notes;
   if (patch.location !== undefined) after.location = patch.location;
-  if (patch.assignedOrgId !== undefined) after.assignedOrgId = patch.assignedOrgId;
-  const fields = Object.keys(patch).filter((key) => patch[key as keyof typeof patch] !== undefined);
+  if (patch.assignedOrgId !== undefined && !held.has('assignedOrgId'))
+    after.assignedOrgId = patch.assignedOrgId;
+  const fields = Object.keys(patch).filter(
+    (key) => patch[key as keyof typeof patch] !== undefined && !held.has(key),
+  );
   save(ctx, before, after);
   ctx.timeline(after.id, 'updated', fields.join(', '), { fields });
   return after;
@@ -134,6 +150,14 @@ export function setIncidentStatus(
   assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
   if (args.status === 'merged') {
     throw new DeskError('invalid_input', `incident ${before.id}: use incident.merge to merge an incident`);
+  }
+  const expectedStatus = args.expected?.status;
+  if (expectedStatus !== undefined && before.status !== expectedStatus) {
+    // Someone else moved the status meanwhile: already where this command wanted it, or a conflict to resolve.
+    if (before.status === args.status) return before;
+    recordConflict(ctx, 'incident', before.id, 'status', args.status, before.status);
+    if (args.disposition === undefined || args.disposition === before.disposition) return before;
+    return save(ctx, before, { ...before, disposition: args.disposition, updatedAt: ctx.at });
   }
   const event = incidentEventFor(args.status);
   const status = transition(incidentMachine, before.id, before.status, event);
@@ -176,7 +200,11 @@ export function linkIncidents(
     at: ctx.at,
     by: ctx.actor.operatorId,
   });
+  ctx.appendedChild('incident_link', incidentLinkId(incident.id, other.id));
+  ctx.appendedChild('incident_link', incidentLinkId(other.id, incident.id));
+  // Both incidents gain a link and a timeline entry, so both are audited and announced.
   ctx.record('incident', incident.id, incident.countyId, incident, incident);
+  ctx.record('incident', other.id, other.countyId, other, other);
   ctx.timeline(incident.id, 'linked', other.number, { otherId: other.id });
   ctx.timeline(other.id, 'linked', incident.number, { otherId: incident.id });
   return incident;
@@ -196,6 +224,8 @@ export function mergeIncident(
   const status = transition(incidentMachine, source.id, source.status, 'merge');
   const after: Incident = { ...source, status, mergedIntoId: into.id, updatedAt: ctx.at };
   save(ctx, source, after);
+  // The receiving incident gains a link and a timeline entry: audit and announce it too.
+  ctx.record('incident', into.id, into.countyId, into, into);
   addIncidentLink(ctx.db, {
     incidentId: source.id,
     otherId: into.id,
@@ -203,6 +233,8 @@ export function mergeIncident(
     at: ctx.at,
     by: ctx.actor.operatorId,
   });
+  ctx.appendedChild('incident_link', incidentLinkId(source.id, into.id));
+  ctx.appendedChild('incident_link', incidentLinkId(into.id, source.id));
   ctx.timeline(source.id, 'merged', into.number, { intoId: into.id });
   ctx.timeline(into.id, 'absorbed', source.number, { fromId: source.id });
   return after;
@@ -249,6 +281,7 @@ export function addIncidentRef(
     by: ctx.actor.operatorId,
   };
   addRef(ctx.db, ref);
+  ctx.appendedChild('ref', ref.id);
   ctx.record('incident', incident.id, incident.countyId, incident, incident);
   ctx.timeline(incident.id, 'ref', args.ref.kind === 'person' ? args.ref.name : args.ref.plate, {
     ref: ref.id,

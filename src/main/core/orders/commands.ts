@@ -245,8 +245,10 @@ export function feedbackOrder(
 ): CommandResult<'order.feedback'> {
   const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'report');
   save(ctx, before, order);
+  const feedbackId = ctx.derivedId('fb');
+  ctx.appendedChild('feedback', feedbackId);
   addFeedback(ctx.db, {
-    id: ctx.derivedId('fb'),
+    id: feedbackId,
     orderId: order.id,
     targetId: target.targetId,
     text: args.text,

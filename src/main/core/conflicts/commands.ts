@@ -1,0 +1,127 @@
+// Conflicts (DESIGN: status, priority and assignment are never silently overwritten by a concurrent change):
+// recording one when a command's expected value no longer holds, and the operator's resolution.
+import type { CommandArgs, CommandResult } from '../../../shared/contract';
+import {
+  caseEventFor,
+  caseMachine,
+  incidentEventFor,
+  incidentMachine,
+  transition,
+} from '../../../shared/domain/machines';
+import type { CaseStatus, Incident, IncidentStatus } from '../../../shared/domain/model';
+import { DeskError } from '../../../shared/errors';
+import type { Conflict } from '../../../shared/sync';
+import { getCase, putCase } from '../../db/cases';
+import { getConflict, putConflict } from '../../db/conflicts';
+import { getIncident, putIncident } from '../../db/incidents';
+import { getOrg } from '../../db/region';
+import { assertCounty } from '../access';
+import type { CommandContext } from '../context';
+import { required } from '../lookup';
+
+/**
+ * True when `field` must be kept as a conflict: the operator said what they saw (`expected`), the record holds
+ * something else now, and that is not already what they wanted.
+ */
+export function isConflicting(expected: unknown, current: unknown, wanted: unknown): boolean {
+  return expected !== undefined && wanted !== undefined && current !== expected && current !== wanted;
+}
+
+export function recordConflict(
+  ctx: CommandContext,
+  kind: Conflict['kind'],
+  entityId: string,
+  field: Conflict['field'],
+  mine: unknown,
+  theirs: unknown,
+): Conflict {
+  const conflict: Conflict = {
+    id: ctx.derivedId('conflict'),
+    kind,
+    entityId,
+    field,
+    mine: mine ?? null,
+    theirs: theirs ?? null,
+    commandId: ctx.meta.commandId,
+    operatorId: ctx.actor.operatorId,
+    at: ctx.at,
+    resolvedAt: null,
+    resolution: null,
+    resolvedBy: null,
+  };
+  putConflict(ctx.db, conflict);
+  ctx.appendedChild('conflict', conflict.id);
+  if (kind === 'incident')
+    ctx.timeline(entityId, 'conflict', `${field}: ${String(theirs)} ≠ ${String(mine)}`, {
+      conflictId: conflict.id,
+      field,
+      mine,
+      theirs,
+    });
+  return conflict;
+}
+
+export function resolveConflict(
+  ctx: CommandContext,
+  args: CommandArgs<'conflict.resolve'>,
+): CommandResult<'conflict.resolve'> {
+  const conflict = required(getConflict(ctx.db, args.id), 'conflict', args.id);
+  if (conflict.resolvedAt !== null) {
+    if (conflict.resolution === args.choice) return conflict;
+    throw new DeskError(
+      'illegal_transition',
+      `conflict ${conflict.id} was already resolved as '${conflict.resolution}' by ${conflict.resolvedBy}`,
+      { entity: 'conflict', id: conflict.id, state: 'resolved', event: 'resolve' },
+    );
+  }
+  if (conflict.kind === 'incident') {
+    const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
+    assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
+    if (args.choice === 'mine') {
+      const after: Incident = { ...before, updatedAt: ctx.at };
+      if (conflict.field === 'status') {
+        after.status = transition(
+          incidentMachine,
+          before.id,
+          before.status,
+          incidentEventFor(conflict.mine as IncidentStatus),
+        );
+      } else if (conflict.field === 'priority') {
+        after.priority = conflict.mine as Incident['priority'];
+      } else {
+        const orgId = conflict.mine as string | null;
+        if (orgId) required(getOrg(ctx.db, orgId), 'organisation', orgId);
+        after.assignedOrgId = orgId;
+      }
+      putIncident(ctx.db, after);
+      ctx.record('incident', after.id, after.countyId, before, after);
+    }
+    ctx.timeline(before.id, 'conflict_resolved', `${conflict.field}: ${args.choice}`, {
+      conflictId: conflict.id,
+      choice: args.choice,
+    });
+  } else {
+    const before = required(getCase(ctx.db, conflict.entityId), 'case', conflict.entityId);
+    assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
+    if (args.choice === 'mine') {
+      const status = transition(
+        caseMachine,
+        before.id,
+        before.status,
+        caseEventFor(conflict.mine as CaseStatus),
+      );
+      const after = { ...before, status, updatedAt: ctx.at };
+      putCase(ctx.db, after);
+      ctx.record('case', after.id, after.countyId, before, after);
+    }
+  }
+  const resolved: Conflict = {
+    ...conflict,
+    resolvedAt: ctx.at,
+    resolution: args.choice,
+    resolvedBy: ctx.actor.operatorId,
+  };
+  putConflict(ctx.db, resolved);
+  ctx.appendedChild('conflict', resolved.id);
+  return resolved;
+}

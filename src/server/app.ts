@@ -1,0 +1,294 @@
+// The central server's transports: HTTP JSON endpoints over the sync hub and the live WebSocket that pokes
+// connected workstations; bounded bodies, one error shape, and a graceful stop that finishes what it accepted.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
+import { MAX_BODY_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION, type LivePoke } from '../shared/sync';
+import type { Session } from './auth';
+import { SyncHub, silentLogger, type HubOptions, type Logger } from './hub';
+
+export interface ServerOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  tokenTtlMs?: number;
+  now?: () => number;
+  log?: Logger;
+  /** Create the demo accounts and the demo workstations (ws-city, ws-610926) on start; see admin.ts. */
+  demo?: boolean;
+  region?: HubOptions['region'];
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  hub: SyncHub;
+  close(): Promise<void>;
+}
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  illegal_transition: 409,
+  version_mismatch: 409,
+  too_large: 413,
+  internal: 500,
+};
+
+/** Subprotocol a live client may offer beside its token. */
+export const LIVE_PROTOCOL = 'desk-live';
+
+class TooLarge extends DeskError {
+  constructor(size: number | string) {
+    super('too_large', `request body of ${size} bytes is over the ${MAX_BODY_BYTES} byte limit`);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+      reject(new TooLarge(declared));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(new TooLarge(`more than ${MAX_BODY_BYTES}`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new DeskError(
+      'invalid_input',
+      `request body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
+    );
+  }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const log = options.log ?? silentLogger;
+  const hub = SyncHub.open(options.dataDir, {
+    now: options.now,
+    tokenTtlMs: options.tokenTtlMs,
+    log,
+    region: options.region,
+  });
+  if (options.demo) {
+    const { seedDemo } = await import('./admin');
+    seedDemo(hub, { workstations: true });
+  }
+  let stopping = false;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  const done = () => {
+    inFlight -= 1;
+    if (inFlight === 0) drained?.();
+  };
+
+  const send = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      ...(stopping ? { connection: 'close' } : {}),
+    });
+    res.end(body);
+  };
+
+  const sendError = (res: ServerResponse, error: unknown) => {
+    const info = toErrorInfo(error);
+    const status = STATUS[info.code] ?? 500;
+    const body =
+      info.code === 'version_mismatch'
+        ? { ...info, server: { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION } }
+        : info;
+    send(res, status, JSON.stringify(body));
+  };
+
+  const route = (method: string, path: string, req: IncomingMessage, body: unknown): string => {
+    const auth = (): Session => hub.session(bearer(req));
+    if (method !== 'POST') throw new DeskError('not_found', `no route ${method} ${path}`);
+    switch (path) {
+      case '/v1/auth/login':
+        return JSON.stringify(hub.login(body));
+      case '/v1/enroll':
+        return JSON.stringify(hub.enroll(body));
+      case '/v1/push': {
+        const session = auth();
+        const response = hub.push(session, body);
+        log('info', 'push', {
+          workstationId: session.workstationId,
+          commands: response.results.length,
+          rejected: response.results.filter((r) => r.status === 'rejected').length,
+        });
+        return JSON.stringify(response);
+      }
+      case '/v1/pull':
+        return hub.pullJson(auth(), body);
+      default:
+        throw new DeskError('not_found', `no route POST ${path}`);
+    }
+  };
+
+  const known = new Set(['/v1/auth/login', '/v1/enroll', '/v1/push', '/v1/pull']);
+
+  const server = createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', done);
+    const url = new URL(req.url ?? '/', 'http://server');
+    const method = req.method ?? 'GET';
+    if (stopping) {
+      send(res, 503, JSON.stringify({ code: 'internal', message: 'server is shutting down: retry later' }));
+      req.resume();
+      return;
+    }
+    if (method === 'GET' && url.pathname === '/v1/health') {
+      send(res, 200, JSON.stringify({ ok: true, protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION }));
+      req.resume();
+      return;
+    }
+    if (!known.has(url.pathname) || method !== 'POST') {
+      sendError(res, new DeskError('not_found', `no route ${method} ${url.pathname}`));
+      req.resume();
+      return;
+    }
+    readBody(req)
+      .then((raw) => {
+        // Authenticate before parsing on data endpoints, so an anonymous caller cannot make us parse anything.
+        if (url.pathname === '/v1/push' || url.pathname === '/v1/pull') hub.session(bearer(req));
+        const body = parseJson(raw);
+        send(res, 200, route(method, url.pathname, req, body));
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof DeskError))
+          log('error', 'request failed', { path: url.pathname, error: toErrorInfo(error).message });
+        if (error instanceof TooLarge) {
+          // Answer at once and close. What the client is still sending is discarded, not buffered, for a moment
+          // (closing on unread data would reset the connection before the client could read the answer).
+          res.setHeader('connection', 'close');
+          sendError(res, error);
+          res.on('finish', () => {
+            req.removeAllListeners('data');
+            req.resume();
+            setTimeout(() => req.socket.destroy(), 2000).unref();
+          });
+          return;
+        }
+        sendError(res, error);
+      });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 60_000;
+
+  // ---------- live pokes ----------
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096,
+    handleProtocols: (protocols) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
+  });
+  const live = new Map<WebSocket, Set<string>>();
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://server');
+    const refuse = (status: number, message: string) => {
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nconnection: close\r\n` +
+          `content-type: application/json\r\n\r\n${JSON.stringify({ code: status === 401 ? 'unauthenticated' : 'not_found', message })}`,
+      );
+    };
+    if (url.pathname !== '/v1/live' || stopping) {
+      refuse(404, `no live endpoint at ${url.pathname}`);
+      return;
+    }
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p && p !== LIVE_PROTOCOL);
+    const token = url.searchParams.get('token') ?? offered[0] ?? bearer(req);
+    let session: Session;
+    try {
+      session = hub.session(token ?? undefined);
+    } catch (error) {
+      refuse(401, toErrorInfo(error).message);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      live.set(ws, new Set(hub.readable(session)));
+      ws.on('close', () => live.delete(ws));
+      ws.on('error', () => live.delete(ws));
+      // Workstations only listen; anything they send is ignored.
+    });
+  });
+
+  hub.onPoke((heads) => {
+    for (const [ws, readable] of live) {
+      for (const [partition, head] of heads) {
+        if (!readable.has(partition)) continue;
+        const poke: LivePoke = { type: 'poke', partition, head };
+        ws.send(JSON.stringify(poke));
+      }
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  log('info', 'server listening', { url, dataDir: options.dataDir });
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopping = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const ws of live.keys()) ws.terminate();
+      wss.close();
+      // Requests already being read or applied finish and are answered; then the store closes.
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      server.closeIdleConnections();
+      for (const socket of sockets) if (!socket.destroyed) socket.destroySoon();
+      await stopped;
+      hub.close();
+      log('info', 'server stopped', {});
+    })();
+    return closing;
+  };
+
+  return { url, port: address.port, hub, close };
+}

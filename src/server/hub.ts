@@ -1,0 +1,667 @@
+// The sync hub: the server's transport-free core. Enrolment, sign-in, exactly-once push through the same
+// command path as the workstations, change logs per partition with running checksums, and pull.
+import type { Statement } from 'better-sqlite3';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { applyCommand, type Applied } from '../main/core/apply';
+import type { CommandName } from '../shared/contract';
+import type { CommandContext } from '../main/core/context';
+import { loadRegionFile, seedRegion, type RegionFile } from '../main/core/region/seed';
+import { openDatabase, type DB } from '../main/db/connection';
+import { migrate } from '../main/db/migrations/index';
+import { putOperator } from '../main/db/region';
+import {
+  childrenOf,
+  EMPTY_CHECKSUM,
+  partitionOf,
+  recordHash,
+  snapshotRecord,
+  xorHex,
+} from '../main/sync/checksum';
+import { CITY_ID, Role, type Actor } from '../shared/domain/model';
+import { DeskError, toErrorInfo, type ErrorInfo } from '../shared/errors';
+import {
+  EnrollRequest,
+  LoginRequest,
+  MAX_CLOCK_SKEW_MS,
+  PROTOCOL_VERSION,
+  PullRequest,
+  PushRequest,
+  SCHEMA_VERSION,
+  type ChangeKind,
+  type EnrollResponse,
+  type LoginResponse,
+  type PullResponse,
+  type PushResponse,
+  type PushResult,
+  type PushedCommand,
+} from '../shared/sync';
+import { parseInput } from '../shared/validate';
+import {
+  digest,
+  hashPassword,
+  randomToken,
+  sameDigest,
+  signToken,
+  verifyPassword,
+  verifyToken,
+  type Session,
+} from './auth';
+import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from './migrations';
+
+export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
+export const DEFAULT_ENROLL_TTL_MS = 7 * 24 * 60 * 60_000;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+export const silentLogger: Logger = () => undefined;
+
+export interface HubOptions {
+  now?: () => number;
+  tokenTtlMs?: number;
+  log?: Logger;
+  /** Region to seed when the store is new (default: resources/region/ankang.json). */
+  region?: RegionFile;
+}
+
+export interface AccountInput {
+  id: string;
+  name: string;
+  role: Role;
+  jurisdictionId: string;
+  orgId?: string | null;
+  password: string;
+}
+
+interface AccountRow {
+  id: string;
+  name: string;
+  role: string;
+  jurisdiction_id: string;
+  org_id: string | null;
+  salt: string;
+  hash: string;
+  active: number;
+}
+
+interface ReceivedRow {
+  workstation_id: string;
+  counter: number;
+  command_id: string;
+  status: 'applied' | 'rejected';
+  error: string | null;
+}
+
+interface ChangeRow {
+  seq: number;
+  op: 'put' | 'delete';
+  hash: string;
+}
+
+/** Called after a commit with the partitions that moved and their new heads. */
+export type PokeListener = (heads: Map<string, number>) => void;
+
+/** Checks protocol and schema before anything else, so an old or new client gets a clear answer. */
+export function checkVersions(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new DeskError('invalid_input', 'request body must be a JSON object');
+  const { protocol, schema } = body as { protocol?: unknown; schema?: unknown };
+  if (typeof protocol !== 'number' || typeof schema !== 'number')
+    throw new DeskError('invalid_input', 'request body must carry numeric protocol and schema versions');
+  if (protocol !== PROTOCOL_VERSION || schema !== SCHEMA_VERSION) {
+    throw new DeskError(
+      'version_mismatch',
+      `this server speaks protocol ${PROTOCOL_VERSION} schema ${SCHEMA_VERSION}, the request has protocol ${protocol} ` +
+        `schema ${schema}: update ${protocol < PROTOCOL_VERSION || schema < SCHEMA_VERSION ? 'the workstation' : 'the server'}`,
+      { server: { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION } },
+    );
+  }
+}
+
+function covers(jurisdictionId: string, countyId: string): boolean {
+  return jurisdictionId === CITY_ID || jurisdictionId === countyId;
+}
+
+export class SyncHub {
+  readonly now: () => number;
+  readonly tokenTtlMs: number;
+  readonly log: Logger;
+  private readonly pokeListeners = new Set<PokeListener>();
+  private readonly crashAfterApply = process.env.DESK_TEST_CRASH_AFTER_APPLY === '1';
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
+  /** Prepared statements are compiled once: preparing on every call costs more than running them. */
+  private sql(text: string): Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  constructor(
+    readonly db: DB,
+    private readonly key: Buffer,
+    options: HubOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.tokenTtlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
+    this.log = options.log ?? silentLogger;
+    migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE);
+    const seeded = db.prepare('SELECT 1 FROM jurisdictions LIMIT 1').get();
+    if (!seeded) this.seedRegion(options.region ?? loadRegionFile());
+  }
+
+  /** Opens (creating if needed) `<dataDir>/server.sqlite` and the session key beside it. */
+  static open(dataDir: string, options: HubOptions = {}): SyncHub {
+    mkdirSync(dataDir, { recursive: true });
+    const keyFile = join(dataDir, 'session.key');
+    if (!existsSync(keyFile))
+      writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex');
+    const db = openDatabase(join(dataDir, 'server.sqlite'));
+    try {
+      return new SyncHub(db, key, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  onPoke(listener: PokeListener): () => void {
+    this.pokeListeners.add(listener);
+    return () => this.pokeListeners.delete(listener);
+  }
+
+  // ---------- region and identities ----------
+
+  /**
+   * Seeds the static region and puts every seeded unit and checkpoint in its partition's change log, so a fresh
+   * workstation that pulls from 0 holds exactly the server's copies (its own seed differs in updatedAt).
+   */
+  private seedRegion(region: RegionFile): void {
+    // One transaction (the inner seed becomes a savepoint): a crash leaves either nothing or everything.
+    this.db.transaction(() => {
+      seedRegion(this.db, region, this.now());
+      const touched = new Map<string, number>();
+      for (const { id } of this.sql('SELECT id FROM units ORDER BY id').all() as { id: string }[])
+        this.logRecord('unit', id, touched);
+      for (const { id } of this.sql('SELECT id FROM checkpoints ORDER BY id').all() as { id: string }[])
+        this.logRecord('checkpoint', id, touched);
+    })();
+  }
+
+  addAccount(input: AccountInput): void {
+    const role = Role.parse(input.role);
+    const jurisdiction = this.sql('SELECT level FROM jurisdictions WHERE id = ?').get(input.jurisdictionId);
+    if (!jurisdiction)
+      throw new DeskError('not_found', `jurisdiction ${input.jurisdictionId} does not exist`, {
+        id: input.jurisdictionId,
+      });
+    if (input.password.length < 8)
+      throw new DeskError('invalid_input', 'a password has at least 8 characters');
+    const { salt, hash } = hashPassword(input.password);
+    const orgId = input.orgId ?? null;
+    this.db.transaction(() => {
+      this.sql(
+        `INSERT INTO accounts (id, name, role, jurisdiction_id, org_id, salt, hash, active, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
+           ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role,
+             jurisdiction_id = excluded.jurisdiction_id, org_id = excluded.org_id, salt = excluded.salt,
+             hash = excluded.hash, active = 1`,
+      ).run(input.id, input.name, role, input.jurisdictionId, orgId, salt, hash, this.now());
+      putOperator(this.db, {
+        id: input.id,
+        name: input.name,
+        role,
+        jurisdictionId: input.jurisdictionId,
+        orgId,
+      });
+    })();
+  }
+
+  setAccountActive(id: string, active: boolean): void {
+    const info = this.sql('UPDATE accounts SET active = ? WHERE id = ?').run(active ? 1 : 0, id);
+    if (info.changes === 0) throw new DeskError('not_found', `operator ${id} does not exist`, { id });
+  }
+
+  /** A one-time token that binds the workstation that presents it to `jurisdictionId`. */
+  createEnrollToken(
+    jurisdictionId: string,
+    ttlMs = DEFAULT_ENROLL_TTL_MS,
+  ): { token: string; expiresAt: number } {
+    if (!this.sql('SELECT 1 FROM jurisdictions WHERE id = ?').get(jurisdictionId))
+      throw new DeskError('not_found', `jurisdiction ${jurisdictionId} does not exist`, {
+        id: jurisdictionId,
+      });
+    const token = randomToken(24);
+    const expiresAt = this.now() + ttlMs;
+    this.sql(
+      'INSERT INTO enroll_tokens (hash, jurisdiction_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    ).run(digest(token), jurisdictionId, this.now(), expiresAt);
+    return { token, expiresAt };
+  }
+
+  /** Admin/demo path: enrols a workstation with a given secret directly. */
+  enrollDirect(workstationId: string, jurisdictionId: string, secret: string): void {
+    this.sql(
+      `INSERT INTO workstations (id, jurisdiction_id, secret_hash, enrolled_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET jurisdiction_id = excluded.jurisdiction_id, secret_hash = excluded.secret_hash`,
+    ).run(workstationId, jurisdictionId, digest(secret), this.now());
+  }
+
+  enroll(body: unknown): EnrollResponse {
+    checkVersions(body);
+    const req = parseInput('enroll', EnrollRequest, body);
+    const now = this.now();
+    return this.db
+      .transaction((): EnrollResponse => {
+        const row = this.sql(
+          'SELECT jurisdiction_id, expires_at, used_at FROM enroll_tokens WHERE hash = ?',
+        ).get(digest(req.enrollToken)) as
+          { jurisdiction_id: string; expires_at: number; used_at: number | null } | undefined;
+        if (!row || row.used_at !== null || row.expires_at <= now)
+          throw new DeskError(
+            'unauthenticated',
+            'enrolment token is unknown, used or expired: ask an admin for a new one',
+          );
+        const secret = randomToken(32);
+        this.sql('UPDATE enroll_tokens SET used_at = ?, workstation_id = ? WHERE hash = ?').run(
+          now,
+          req.workstationId,
+          digest(req.enrollToken),
+        );
+        this.enrollDirect(req.workstationId, row.jurisdiction_id, secret);
+        this.log('info', 'workstation enrolled', {
+          workstationId: req.workstationId,
+          jurisdictionId: row.jurisdiction_id,
+        });
+        return {
+          workstationId: req.workstationId,
+          workstationSecret: secret,
+          jurisdictionId: row.jurisdiction_id,
+        };
+      })
+      .immediate();
+  }
+
+  login(body: unknown): LoginResponse {
+    checkVersions(body);
+    const req = parseInput('login', LoginRequest, body);
+    const workstation = this.authenticateWorkstation(req.workstationId, req.workstationSecret);
+    const account = this.sql('SELECT * FROM accounts WHERE id = ?').get(req.operatorId) as
+      AccountRow | undefined;
+    // Hash even for an unknown operator so timing does not tell which ids exist.
+    const ok = account
+      ? verifyPassword(req.password, account.salt, account.hash)
+      : (verifyPassword(req.password, '00', '00'.repeat(32)), false);
+    if (!account || !ok || account.active !== 1)
+      throw new DeskError('unauthenticated', 'operator id or password is wrong, or the account is disabled');
+    if (!covers(workstation.jurisdictionId, account.jurisdiction_id)) {
+      throw new DeskError(
+        'forbidden',
+        `${account.id} works for ${account.jurisdiction_id}; workstation ${workstation.id} is bound to ${workstation.jurisdictionId}`,
+      );
+    }
+    const now = this.now();
+    this.sql(
+      `INSERT INTO workstation_operators (workstation_id, operator_id, first_at, last_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (workstation_id, operator_id) DO UPDATE SET last_at = excluded.last_at`,
+    ).run(workstation.id, account.id, now, now);
+    const role = account.role as Role;
+    const session: Session = {
+      operatorId: account.id,
+      workstationId: workstation.id,
+      jurisdictionId: workstation.jurisdictionId,
+      role,
+      exp: now + this.tokenTtlMs,
+    };
+    this.log('info', 'signed in', { operatorId: account.id, workstationId: workstation.id });
+    return {
+      token: signToken(session, this.key),
+      expiresAt: session.exp,
+      operator: {
+        id: account.id,
+        name: account.name,
+        role,
+        jurisdictionId: account.jurisdiction_id,
+        orgId: account.org_id,
+      },
+      workstation,
+      serverTime: now,
+    };
+  }
+
+  private authenticateWorkstation(id: string, secret: string): { id: string; jurisdictionId: string } {
+    const row = this.sql('SELECT jurisdiction_id, secret_hash FROM workstations WHERE id = ?').get(id) as
+      { jurisdiction_id: string; secret_hash: string } | undefined;
+    if (!row || !sameDigest(secret, row.secret_hash))
+      throw new DeskError('unauthenticated', `workstation ${id} is not enrolled or its secret is wrong`);
+    return { id, jurisdictionId: row.jurisdiction_id };
+  }
+
+  /** Verifies a bearer token and that its workstation is still enrolled. */
+  session(token: string | undefined): Session {
+    if (!token) throw new DeskError('unauthenticated', 'missing bearer token: sign in first');
+    const session = verifyToken(token, this.key, this.now());
+    const ws = this.sql('SELECT jurisdiction_id FROM workstations WHERE id = ?').get(
+      session.workstationId,
+    ) as { jurisdiction_id: string } | undefined;
+    if (!ws || ws.jurisdiction_id !== session.jurisdictionId)
+      throw new DeskError(
+        'unauthenticated',
+        `workstation ${session.workstationId} is no longer enrolled: sign in again`,
+      );
+    return session;
+  }
+
+  /** Partitions a session may read: its county and the city's, or every partition for a city workstation. */
+  readable(session: Session): string[] {
+    if (session.jurisdictionId === CITY_ID)
+      return (this.sql('SELECT id FROM jurisdictions ORDER BY id').all() as { id: string }[]).map(
+        (r) => r.id,
+      );
+    return [session.jurisdictionId, CITY_ID];
+  }
+
+  // ---------- push ----------
+
+  push(session: Session, body: unknown): PushResponse {
+    checkVersions(body);
+    const req = parseInput('push', PushRequest, body);
+    if (req.workstationId !== session.workstationId) {
+      throw new DeskError(
+        'forbidden',
+        `the session belongs to workstation ${session.workstationId}, the request claims ${req.workstationId}`,
+      );
+    }
+    const results: PushResult[] = [];
+    const touched = new Map<string, number>();
+    // One transaction per batch (one fsync), one savepoint per command: a rejected command rolls back alone and
+    // the batch goes on; the answer is sent only after the whole batch is durable.
+    this.db
+      .transaction(() => {
+        for (const command of req.commands)
+          results.push(this.pushOne(session.workstationId, command, touched));
+      })
+      .immediate();
+    if (this.crashAfterApply && results.some((r) => r.status === 'applied'))
+      process.kill(process.pid, 'SIGKILL');
+    if (touched.size > 0) for (const listener of this.pokeListeners) listener(touched);
+    return { results, serverTime: this.now() };
+  }
+
+  private pushOne(workstationId: string, command: PushedCommand, touched: Map<string, number>): PushResult {
+    const { commandId, counter } = command;
+    const seen = (this.sql('SELECT * FROM received_commands WHERE workstation_id = ? AND counter = ?').get(
+      workstationId,
+      counter,
+    ) ?? this.sql('SELECT * FROM received_commands WHERE command_id = ?').get(commandId)) as
+      ReceivedRow | undefined;
+    if (seen) {
+      if (seen.workstation_id !== workstationId || seen.command_id !== commandId) {
+        return {
+          commandId,
+          counter,
+          status: 'rejected',
+          error: {
+            code: 'conflict',
+            message: `counter ${counter} / command ${commandId} was already used for another command (${seen.workstation_id} #${seen.counter} ${seen.command_id})`,
+          },
+        };
+      }
+      if (seen.status === 'applied') return { commandId, counter, status: 'duplicate' };
+      return { commandId, counter, status: 'rejected', error: JSON.parse(seen.error ?? 'null') as ErrorInfo };
+    }
+    const receivedAt = this.now();
+    const clamped = command.at > receivedAt + MAX_CLOCK_SKEW_MS;
+    const at = clamped ? receivedAt : command.at;
+    const received = this.sql(
+      `INSERT INTO received_commands (workstation_id, counter, command_id, name, operator_id, status, error, at,
+         received_at, at_clamped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    try {
+      const actor = this.actorFor(workstationId, command.operatorId);
+      const pending = new Map<string, number>();
+      applyCommand(this.db, actor, command.name as CommandName, command.input, {
+        commandId,
+        at,
+        within: (ctx: CommandContext, applied: Applied) => {
+          received.run(
+            workstationId,
+            counter,
+            commandId,
+            applied.name,
+            actor.operatorId,
+            'applied',
+            null,
+            at,
+            receivedAt,
+            clamped ? 1 : 0,
+          );
+          this.logChanges(ctx, pending);
+        },
+      });
+      for (const [partition, head] of pending) touched.set(partition, head);
+      if (clamped)
+        this.log('warn', 'command time clamped', {
+          workstationId,
+          counter,
+          commandId,
+          at: command.at,
+          receivedAt,
+        });
+      return { commandId, counter, status: 'applied' };
+    } catch (error) {
+      const info = toErrorInfo(error);
+      if (!(error instanceof DeskError))
+        this.log('error', 'command failed unexpectedly', {
+          workstationId,
+          counter,
+          commandId,
+          error: info.message,
+        });
+      received.run(
+        workstationId,
+        counter,
+        commandId,
+        command.name.slice(0, 64),
+        command.operatorId,
+        'rejected',
+        JSON.stringify(info),
+        at,
+        receivedAt,
+        clamped ? 1 : 0,
+      );
+      return { commandId, counter, status: 'rejected', error: info };
+    }
+  }
+
+  /**
+   * The actor of a pushed command: the operator it names, who must be active, must have signed in on this
+   * workstation before (so offline work of a colleague is accepted), and be covered by the workstation's county.
+   */
+  private actorFor(workstationId: string, operatorId: string): Actor {
+    const account = this.sql('SELECT * FROM accounts WHERE id = ?').get(operatorId) as AccountRow | undefined;
+    if (!account || account.active !== 1)
+      throw new DeskError('forbidden', `operator ${operatorId} is unknown or disabled`, { operatorId });
+    const signedIn = this.sql(
+      'SELECT 1 FROM workstation_operators WHERE workstation_id = ? AND operator_id = ?',
+    ).get(workstationId, operatorId);
+    if (!signedIn) {
+      throw new DeskError(
+        'forbidden',
+        `operator ${operatorId} never signed in on workstation ${workstationId}`,
+        {
+          operatorId,
+          workstationId,
+        },
+      );
+    }
+    const ws = this.sql('SELECT jurisdiction_id FROM workstations WHERE id = ?').get(workstationId) as {
+      jurisdiction_id: string;
+    };
+    if (!covers(ws.jurisdiction_id, account.jurisdiction_id)) {
+      throw new DeskError(
+        'forbidden',
+        `operator ${operatorId} (${account.jurisdiction_id}) cannot act from workstation ${workstationId} (${ws.jurisdiction_id})`,
+      );
+    }
+    return {
+      operatorId: account.id,
+      name: account.name,
+      role: account.role as Role,
+      jurisdictionId: account.jurisdiction_id,
+      orgId: account.org_id,
+      workstationId,
+    };
+  }
+
+  // ---------- change log ----------
+
+  /** Writes a change row per affected record (and per child of a record that moved county). */
+  private logChanges(ctx: CommandContext, touched: Map<string, number>): void {
+    const done = new Set<string>();
+    const each = (kind: ChangeKind, id: string) => {
+      const key = `${kind}\u0000${id}`;
+      if (done.has(key)) return;
+      done.add(key);
+      this.logRecord(kind, id, touched);
+    };
+    for (const change of ctx.changes) each(change.kind, change.id);
+    for (const child of ctx.appended) each(child.kind, child.id);
+  }
+
+  /**
+   * Logs the record's current state: a put in its partition, a delete in every other partition that still holds
+   * it (it moved). When a record moves, its children move with it.
+   */
+  logRecord(kind: ChangeKind, id: string, touched: Map<string, number>): void {
+    const record = snapshotRecord(this.db, kind, id);
+    const partition = record === undefined ? undefined : partitionOf(this.db, kind, record);
+    const holders = this.sql("SELECT partition FROM changes WHERE kind = ? AND id = ? AND op = 'put'").all(
+      kind,
+      id,
+    ) as { partition: string }[];
+    let moved = false;
+    for (const holder of holders) {
+      if (holder.partition === partition) continue;
+      this.writeChange(holder.partition, kind, id, 'delete', null, touched);
+      moved = true;
+    }
+    if (partition !== undefined) this.writeChange(partition, kind, id, 'put', record, touched);
+    if (moved && (kind === 'incident' || kind === 'case' || kind === 'order')) {
+      for (const child of childrenOf(this.db, kind, id)) this.logRecord(child.kind, child.id, touched);
+    }
+  }
+
+  private writeChange(
+    partition: string,
+    kind: ChangeKind,
+    id: string,
+    op: 'put' | 'delete',
+    record: unknown,
+    touched: Map<string, number>,
+  ): void {
+    const old = this.sql('SELECT seq, op, hash FROM changes WHERE partition = ? AND kind = ? AND id = ?').get(
+      partition,
+      kind,
+      id,
+    ) as ChangeRow | undefined;
+    const hash = op === 'put' ? recordHash(kind, id, record) : '';
+    if (op === 'put' && old?.op === 'put' && old.hash === hash) return;
+    if (op === 'delete' && (!old || old.op === 'delete')) return;
+    const current = this.sql('SELECT head, checksum FROM partitions WHERE id = ?').get(partition) as
+      { head: number; checksum: string } | undefined;
+    let checksum = current?.checksum ?? EMPTY_CHECKSUM;
+    if (old?.op === 'put') checksum = xorHex(checksum, old.hash);
+    if (op === 'put') checksum = xorHex(checksum, hash);
+    const head = (current?.head ?? 0) + 1;
+    this.sql(
+      `INSERT INTO partitions (id, head, checksum) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET head = excluded.head, checksum = excluded.checksum`,
+    ).run(partition, head, checksum);
+    if (old) this.sql('DELETE FROM changes WHERE partition = ? AND seq = ?').run(partition, old.seq);
+    this.sql(
+      'INSERT INTO changes (partition, seq, kind, id, op, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(partition, head, kind, id, op, JSON.stringify(record ?? null), hash);
+    touched.set(partition, head);
+  }
+
+  // ---------- pull ----------
+
+  /** The pull answer as a JSON string: stored records are spliced in without re-parsing them. */
+  pullJson(session: Session, body: unknown): string {
+    checkVersions(body);
+    const req = parseInput('pull', PullRequest, body);
+    if (req.workstationId !== session.workstationId) {
+      throw new DeskError(
+        'forbidden',
+        `the session belongs to workstation ${session.workstationId}, the request claims ${req.workstationId}`,
+      );
+    }
+    const readable = new Set(this.readable(session));
+    for (const { partition } of req.partitions) {
+      if (!readable.has(partition)) {
+        const known = this.sql('SELECT 1 FROM jurisdictions WHERE id = ?').get(partition);
+        if (!known) throw new DeskError('invalid_input', `partition ${partition} does not exist`);
+        throw new DeskError(
+          'forbidden',
+          `workstation ${session.workstationId} (${session.jurisdictionId}) may not read partition ${partition}`,
+          { partition },
+        );
+      }
+    }
+    const select = this.sql(
+      'SELECT seq, kind, id, op, record FROM changes WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    const state = this.sql('SELECT head, checksum FROM partitions WHERE id = ?');
+    return this.db.transaction((): string => {
+      const pages: string[] = [];
+      for (const { partition, cursor } of req.partitions) {
+        const rows = select.all(partition, cursor, req.limit + 1) as {
+          seq: number;
+          kind: string;
+          id: string;
+          op: string;
+          record: string;
+        }[];
+        const hasMore = rows.length > req.limit;
+        if (hasMore) rows.pop();
+        const p = (state.get(partition) as { head: number; checksum: string } | undefined) ?? {
+          head: 0,
+          checksum: EMPTY_CHECKSUM,
+        };
+        const quotedPartition = JSON.stringify(partition);
+        const changes = rows.map(
+          (row) =>
+            `{"seq":${row.seq},"partition":${quotedPartition},"kind":${JSON.stringify(row.kind)},"id":${JSON.stringify(row.id)},"op":"${row.op}","record":${row.record}}`,
+        );
+        const last = rows.at(-1);
+        pages.push(
+          `{"partition":${quotedPartition},"changes":[${changes.join(',')}],"cursor":${last ? last.seq : cursor},` +
+            `"head":${p.head},"hasMore":${hasMore},"checksum":"${p.checksum}"}`,
+        );
+      }
+      return `{"pages":[${pages.join(',')}],"serverTime":${this.now()}}`;
+    })();
+  }
+
+  pull(session: Session, body: unknown): PullResponse {
+    return JSON.parse(this.pullJson(session, body)) as PullResponse;
+  }
+
+  /** Head and checksum of a partition (0 and the empty checksum when nothing was ever logged there). */
+  partitionState(partition: string): { head: number; checksum: string } {
+    return (
+      (this.sql('SELECT head, checksum FROM partitions WHERE id = ?').get(partition) as
+        { head: number; checksum: string } | undefined) ?? { head: 0, checksum: EMPTY_CHECKSUM }
+    );
+  }
+}

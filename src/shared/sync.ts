@@ -1,0 +1,188 @@
+// The sync protocol between workstations and the central server: push commands, pull changes by
+// (partition, cursor), live pokes. Shared so both ends validate the same shapes.
+import { z } from 'zod';
+import { Id, Timestamp, type Role } from './domain/model';
+import type { ErrorInfo } from './errors';
+
+/** Bumped when the wire format changes. */
+export const PROTOCOL_VERSION = 1;
+/** Bumped when the shape of a replicated record changes (a migration that changes what is sent). */
+export const SCHEMA_VERSION = 1;
+
+/** Largest request body the server reads. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_PUSH_COMMANDS = 500;
+export const MAX_PULL_LIMIT = 5000;
+/** A command stamped further than this in the future is clamped to the server's receive time. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Partitions: one per county (its id) and one city-wide (CITY_ID). A county workstation reads its county
+ * and the city partition; a city workstation reads all.
+ */
+export type PartitionId = string;
+
+/** What replicates: the main records, and the append-only children that merge by union. */
+export const ChangeKind = z.enum([
+  'incident',
+  'order',
+  'unit',
+  'checkpoint',
+  'case',
+  'timeline',
+  'feedback',
+  'incident_link',
+  'ref',
+  'conflict',
+]);
+export type ChangeKind = z.infer<typeof ChangeKind>;
+
+export interface Change {
+  seq: number;
+  partition: PartitionId;
+  kind: ChangeKind;
+  id: string;
+  /** 'delete' when the record left this partition (moved to another county) or was removed. */
+  op: 'put' | 'delete';
+  record: unknown;
+}
+
+const Versions = {
+  protocol: z.number().int(),
+  schema: z.number().int(),
+};
+
+export const PushedCommand = z.strictObject({
+  commandId: Id,
+  counter: z.number().int().positive(),
+  name: z.string().min(1).max(64),
+  input: z.unknown(),
+  operatorId: Id,
+  at: Timestamp,
+});
+export type PushedCommand = z.infer<typeof PushedCommand>;
+
+export const PushRequest = z.strictObject({
+  ...Versions,
+  workstationId: Id,
+  commands: z.array(PushedCommand).max(MAX_PUSH_COMMANDS),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export type PushStatus = 'applied' | 'duplicate' | 'rejected';
+
+export interface PushResult {
+  commandId: string;
+  counter: number;
+  status: PushStatus;
+  error?: ErrorInfo;
+}
+
+export interface PushResponse {
+  results: PushResult[];
+  serverTime: number;
+}
+
+export const PullRequest = z.strictObject({
+  ...Versions,
+  workstationId: Id,
+  partitions: z
+    .array(z.strictObject({ partition: Id, cursor: z.number().int().min(0) }))
+    .min(1)
+    .max(20),
+  limit: z.number().int().min(1).max(MAX_PULL_LIMIT).default(1000),
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+export interface PullPage {
+  partition: PartitionId;
+  changes: Change[];
+  /** The cursor after this page: the seq of its last change, or the request's cursor when empty. */
+  cursor: number;
+  /** The partition's head sequence at the time of the answer. */
+  head: number;
+  hasMore: boolean;
+  /**
+   * Order-independent digest of the partition's current records at `head` (XOR of per-record hashes).
+   * A workstation at `head` whose own digest differs has diverged and re-downloads the partition from 0.
+   */
+  checksum: string;
+}
+
+export interface PullResponse {
+  pages: PullPage[];
+  serverTime: number;
+}
+
+/** Server → workstation over the live WebSocket: something new in a partition; pull now. */
+export interface LivePoke {
+  type: 'poke';
+  partition: PartitionId;
+  head: number;
+}
+
+export interface VersionError {
+  code: 'version_mismatch';
+  message: string;
+  server: { protocol: number; schema: number };
+}
+
+/** The id a replicated incident link travels under (the table's key is the pair). */
+export function incidentLinkId(incidentId: string, otherId: string): string {
+  return `${incidentId}/${otherId}`;
+}
+
+/**
+ * A concurrent change to status, priority or assignment that the server kept for the operator to resolve
+ * instead of overwriting: `theirs` is what the record holds, `mine` what the command wanted.
+ */
+export interface Conflict {
+  id: string;
+  kind: 'incident' | 'case';
+  /** Replicated in the entity's partition, like its other children. */
+  entityId: string;
+  field: 'status' | 'priority' | 'assignedOrgId';
+  mine: unknown;
+  theirs: unknown;
+  commandId: string;
+  operatorId: string;
+  at: number;
+  resolvedAt: number | null;
+  resolution: 'mine' | 'theirs' | null;
+  resolvedBy: string | null;
+}
+
+// ---------- identities: enrolment and sign-in ----------
+
+export const EnrollRequest = z.strictObject({
+  ...Versions,
+  /** The one-time token printed by `npm run server -- workstation enroll`. */
+  enrollToken: z.string().min(16).max(200),
+  workstationId: Id,
+});
+export type EnrollRequest = z.infer<typeof EnrollRequest>;
+
+export interface EnrollResponse {
+  workstationId: string;
+  /** Kept by the workstation; sent with every sign-in. Shown once. */
+  workstationSecret: string;
+  jurisdictionId: string;
+}
+
+export const LoginRequest = z.strictObject({
+  ...Versions,
+  operatorId: Id,
+  password: z.string().min(1).max(200),
+  workstationId: Id,
+  workstationSecret: z.string().min(16).max(200),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export interface LoginResponse {
+  /** Bearer token for push, pull and live; short-lived. */
+  token: string;
+  expiresAt: number;
+  operator: { id: string; name: string; role: Role; jurisdictionId: string; orgId: string | null };
+  workstation: { id: string; jurisdictionId: string };
+  serverTime: number;
+}
