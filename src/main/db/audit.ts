@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditVerifyResult } from '../../shared/contract';
 import type { AuditEntry } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface AuditRow {
   seq: number;
@@ -54,7 +54,7 @@ export interface AuditInput {
 }
 
 export function appendAudit(db: DB, input: AuditInput): void {
-  const last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+  const last = prepared(db, 'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const row: Omit<AuditRow, 'hash'> = {
     seq: (last?.seq ?? 0) + 1,
@@ -70,7 +70,8 @@ export function appendAudit(db: DB, input: AuditInput): void {
     after: JSON.stringify(input.after ?? null),
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO audit (seq, at, operator_id, workstation_id, command_id, command, entity_kind, entity_id, county_id,
        before, after, prev_hash, hash)
      VALUES (@seq, @at, @operator_id, @workstation_id, @command_id, @command, @entity_kind, @entity_id, @county_id,

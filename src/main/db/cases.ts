@@ -1,6 +1,6 @@
 // cases and case_incidents tables.
 import type { Case } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface CaseRow {
   id: string;
@@ -15,9 +15,9 @@ interface CaseRow {
 
 function rowToCase(db: DB, row: CaseRow): Case {
   const incidentIds = (
-    db
-      .prepare('SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id')
-      .all(row.id) as { incident_id: string }[]
+    prepared(db, 'SELECT incident_id FROM case_incidents WHERE case_id = ? ORDER BY incident_id').all(
+      row.id,
+    ) as { incident_id: string }[]
   ).map((link) => link.incident_id);
   return {
     id: row.id,
@@ -33,13 +33,14 @@ function rowToCase(db: DB, row: CaseRow): Case {
 }
 
 export function getCase(db: DB, id: string): Case | undefined {
-  const row = db.prepare('SELECT * FROM cases WHERE id = ?').get(id) as CaseRow | undefined;
+  const row = prepared(db, 'SELECT * FROM cases WHERE id = ?').get(id) as CaseRow | undefined;
   return row ? rowToCase(db, row) : undefined;
 }
 
 /** Writes the case; incident links are append-only (union). */
 export function putCase(db: DB, record: Case): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO cases (id, county_id, title, summary, status, created_at, updated_at, created_by)
      VALUES (@id, @county_id, @title, @summary, @status, @created_at, @updated_at, @created_by)
      ON CONFLICT (id) DO UPDATE SET county_id = excluded.county_id, title = excluded.title, summary = excluded.summary,
@@ -54,7 +55,7 @@ export function putCase(db: DB, record: Case): void {
     updated_at: record.updatedAt,
     created_by: record.createdBy,
   });
-  const link = db.prepare('INSERT OR IGNORE INTO case_incidents (case_id, incident_id) VALUES (?, ?)');
+  const link = prepared(db, 'INSERT OR IGNORE INTO case_incidents (case_id, incident_id) VALUES (?, ?)');
   for (const incidentId of record.incidentIds) link.run(record.id, incidentId);
 }
 

@@ -1,6 +1,6 @@
 // checkpoints table: fixed road checkpoints, activated by orders.
 import type { Checkpoint } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface CheckpointRow {
   id: string;
@@ -32,12 +32,13 @@ function rowToCheckpoint(row: CheckpointRow): Checkpoint {
 }
 
 export function getCheckpoint(db: DB, id: string): Checkpoint | undefined {
-  const row = db.prepare('SELECT * FROM checkpoints WHERE id = ?').get(id) as CheckpointRow | undefined;
+  const row = prepared(db, 'SELECT * FROM checkpoints WHERE id = ?').get(id) as CheckpointRow | undefined;
   return row ? rowToCheckpoint(row) : undefined;
 }
 
 export function putCheckpoint(db: DB, checkpoint: Checkpoint): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO checkpoints (id, county_id, org_id, name, name_en, road, lng, lat, active, order_id, updated_at)
      VALUES (@id, @county_id, @org_id, @name, @name_en, @road, @lng, @lat, @active, @order_id, @updated_at)
      ON CONFLICT (id) DO UPDATE SET county_id = excluded.county_id, org_id = excluded.org_id, name = excluded.name,

@@ -7,10 +7,15 @@ export type DB = Database.Database;
 export interface OpenOptions {
   readonly?: boolean;
   migrations?: readonly Migration[];
+  /** Path of a better_sqlite3.node built for another runtime (Electron); the package's own build otherwise. */
+  nativeBinding?: string;
 }
 
 export function openDatabase(file: string, options: OpenOptions = {}): DB {
-  const db = new Database(file, { readonly: options.readonly ?? false });
+  const db = new Database(file, {
+    readonly: options.readonly ?? false,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
   try {
     if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -22,4 +27,25 @@ export function openDatabase(file: string, options: OpenOptions = {}): DB {
     db.close();
     throw error;
   }
+}
+
+const statementCache = new WeakMap<DB, Map<string, Database.Statement>>();
+
+/**
+ * The connection's prepared statement for a fixed SQL text, prepared once. Preparing is costly here (an insert
+ * into incidents compiles its FTS triggers too) and was most of a command's CPU time. Only for SQL without
+ * interpolated lists, and not for statements that are iterated (a cached statement cannot be re-entered).
+ */
+export function prepared(db: DB, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
 }

@@ -1,6 +1,6 @@
 // incidents table (+ its trigram FTS index, links and per-county daily counters).
 import type { Incident, IncidentLink } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 export interface IncidentRow {
   id: string;
@@ -88,29 +88,28 @@ const UPDATES = COLUMNS.split(', ')
   .join(', ');
 
 export function getIncident(db: DB, id: string): Incident | undefined {
-  const row = db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+  const row = prepared(db, 'SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
   return row ? rowToIncident(row) : undefined;
 }
 
+const UPSERT = `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO UPDATE SET ${UPDATES}`;
+
 export function putIncident(db: DB, incident: Incident): void {
-  db.prepare(
-    `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS}) ON CONFLICT (id) DO UPDATE SET ${UPDATES}`,
-  ).run(incidentToRow(incident));
+  prepared(db, UPSERT).run(incidentToRow(incident));
 }
 
 export function deleteIncident(db: DB, id: string): void {
-  db.prepare('DELETE FROM incidents WHERE id = ?').run(id);
+  prepared(db, 'DELETE FROM incidents WHERE id = ?').run(id);
 }
 
 /** Next number of the county's day, e.g. 610926-20261129-0007 (day in China Standard Time). */
 export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix = ''): string {
   const day = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
-  const row = db
-    .prepare(
-      `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, 1)
+  const row = prepared(
+    db,
+    `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, 1)
        ON CONFLICT (county_id, day) DO UPDATE SET last = last + 1 RETURNING last`,
-    )
-    .get(countyId, day) as { last: number };
+  ).get(countyId, day) as { last: number };
   return `${countyId}-${day}-${prefix}${String(row.last).padStart(4, '0')}`;
 }
 
@@ -161,7 +160,12 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
   return { items: rows.map(rowToIncident), total };
 }
 
-/** Full-text search: trigram FTS for 3+ characters, a LIKE scan for shorter text. */
+const SEARCH_CANDIDATES_PER_RESULT = 4;
+
+/**
+ * Full-text search: trigram FTS for 3+ characters, a LIKE scan for shorter text. With more matches than
+ * limit × SEARCH_CANDIDATES_PER_RESULT, the result is the most recently stored matches, newest received first.
+ */
 export function searchIncidents(
   db: DB,
   text: string,
@@ -174,12 +178,16 @@ export function searchIncidents(
   const countyParams = countyIds ?? [];
   if ([...trimmed].length >= 3) {
     const phrase = `"${trimmed.replaceAll('"', '""')}"`;
+    // Sorting every match by received_at took ~0.6 s for a common word over 1M incidents. The index walks
+    // rowids newest-stored first and stops early; the newest few candidates are then ordered by time.
     const rows = db
       .prepare(
-        `SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
-         WHERE incidents_fts MATCH ? ${countyClause} ORDER BY i.received_at DESC LIMIT ?`,
+        `SELECT * FROM (
+           SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
+           WHERE incidents_fts MATCH ? ${countyClause} ORDER BY f.rowid DESC LIMIT ?
+         ) ORDER BY received_at DESC, id LIMIT ?`,
       )
-      .all(phrase, ...countyParams, limit) as IncidentRow[];
+      .all(phrase, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT, limit) as IncidentRow[];
     return rows.map(rowToIncident);
   }
   const like = `%${trimmed.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
@@ -202,13 +210,12 @@ export function incidentsNear(
   from: number,
   to: number,
 ): Incident[] {
-  const rows = db
-    .prepare(
-      `SELECT * FROM incidents WHERE category = @category AND received_at BETWEEN @from AND @to
+  const rows = prepared(
+    db,
+    `SELECT * FROM incidents WHERE category = @category AND received_at BETWEEN @from AND @to
        AND lng BETWEEN @west AND @east AND lat BETWEEN @south AND @north
        AND status NOT IN ('cancelled', 'duplicate', 'merged') LIMIT 50`,
-    )
-    .all({ category, from, to, ...box }) as IncidentRow[];
+  ).all({ category, from, to, ...box }) as IncidentRow[];
   return rows.map(rowToIncident);
 }
 
@@ -222,7 +229,8 @@ interface LinkRow {
 
 /** Links are symmetric and append-only: one row each way, a repeat is a no-op. */
 export function addIncidentLink(db: DB, link: IncidentLink): void {
-  const insert = db.prepare(
+  const insert = prepared(
+    db,
     'INSERT OR IGNORE INTO incident_links (incident_id, other_id, kind, at, by) VALUES (?, ?, ?, ?, ?)',
   );
   insert.run(link.incidentId, link.otherId, link.kind, link.at, link.by);
@@ -230,9 +238,9 @@ export function addIncidentLink(db: DB, link: IncidentLink): void {
 }
 
 export function listIncidentLinks(db: DB, incidentId: string): IncidentLink[] {
-  const rows = db
-    .prepare('SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at')
-    .all(incidentId) as LinkRow[];
+  const rows = prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at').all(
+    incidentId,
+  ) as LinkRow[];
   return rows.map((row) => ({
     incidentId: row.incident_id,
     otherId: row.other_id,

@@ -1,6 +1,6 @@
 // orders, order_targets and order_feedback tables.
 import type { Order, OrderFeedback, OrderTarget } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface OrderRow {
   id: string;
@@ -93,20 +93,21 @@ function rowToOrder(row: OrderRow, targets: OrderTarget[]): Order {
 }
 
 function targetsOf(db: DB, orderId: string): OrderTarget[] {
-  const rows = db
-    .prepare('SELECT * FROM order_targets WHERE order_id = ? ORDER BY rowid')
-    .all(orderId) as TargetRow[];
+  const rows = prepared(db, 'SELECT * FROM order_targets WHERE order_id = ? ORDER BY rowid').all(
+    orderId,
+  ) as TargetRow[];
   return rows.map(rowToTarget);
 }
 
 export function getOrder(db: DB, id: string): Order | undefined {
-  const row = db.prepare('SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
+  const row = prepared(db, 'SELECT * FROM orders WHERE id = ?').get(id) as OrderRow | undefined;
   return row ? rowToOrder(row, targetsOf(db, id)) : undefined;
 }
 
 /** Writes the order and every target in it (targets are never removed from an order). */
 export function putOrder(db: DB, order: Order): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO orders (id, county_id, incident_id, template, title, content, status, issued_by, issued_at, updated_at,
        sign_deadline_min, finish_deadline_min, cancel_reason)
      VALUES (@id, @county_id, @incident_id, @template, @title, @content, @status, @issued_by, @issued_at, @updated_at,
@@ -131,7 +132,8 @@ export function putOrder(db: DB, order: Order): void {
     finish_deadline_min: order.finishDeadlineMin,
     cancel_reason: order.cancelReason,
   });
-  const upsert = db.prepare(
+  const upsert = prepared(
+    db,
     `INSERT INTO order_targets (order_id, target_id, target_kind, county_id, name, state, sign_deadline, finish_deadline,
        signed_at, signed_by, reported_at, completed_at, overdue, escalation_level)
      VALUES (@order_id, @target_id, @target_kind, @county_id, @name, @state, @sign_deadline, @finish_deadline,
@@ -145,9 +147,9 @@ export function putOrder(db: DB, order: Order): void {
 }
 
 export function deleteOrder(db: DB, id: string): void {
-  db.prepare('DELETE FROM order_targets WHERE order_id = ?').run(id);
-  db.prepare('DELETE FROM order_feedback WHERE order_id = ?').run(id);
-  db.prepare('DELETE FROM orders WHERE id = ?').run(id);
+  prepared(db, 'DELETE FROM order_targets WHERE order_id = ?').run(id);
+  prepared(db, 'DELETE FROM order_feedback WHERE order_id = ?').run(id);
+  prepared(db, 'DELETE FROM orders WHERE id = ?').run(id);
 }
 
 export function listOrders(
@@ -202,25 +204,23 @@ export function targetsAddressedTo(db: DB, targetIds: string[], includeDone: boo
 
 /** Targets whose sign or finish deadline has passed at `now` and which are not yet escalated to `level`. */
 export function dueTargets(db: DB, now: number): OrderTarget[] {
-  const rows = db
-    .prepare(
-      `SELECT t.* FROM order_targets t JOIN orders o ON o.id = t.order_id
+  const rows = prepared(
+    db,
+    `SELECT t.* FROM order_targets t JOIN orders o ON o.id = t.order_id
        WHERE o.status NOT IN ('cancelled', 'concluded', 'draft')
        AND ((t.state = 'issued' AND t.sign_deadline <= ?) OR (t.state != 'completed' AND t.finish_deadline <= ?))
        ORDER BY t.sign_deadline`,
-    )
-    .all(now, now) as TargetRow[];
+  ).all(now, now) as TargetRow[];
   return rows.map(rowToTarget);
 }
 
 export function overdueTargets(db: DB): OrderTarget[] {
-  const rows = db
-    .prepare(
-      `SELECT t.* FROM order_targets t JOIN orders o ON o.id = t.order_id
+  const rows = prepared(
+    db,
+    `SELECT t.* FROM order_targets t JOIN orders o ON o.id = t.order_id
        WHERE t.overdue != 'none' AND t.state != 'completed' AND o.status NOT IN ('cancelled', 'concluded')
        ORDER BY t.sign_deadline`,
-    )
-    .all() as TargetRow[];
+  ).all() as TargetRow[];
   return rows.map(rowToTarget);
 }
 
@@ -234,15 +234,16 @@ interface FeedbackRow {
 }
 
 export function addFeedback(db: DB, feedback: OrderFeedback): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT OR IGNORE INTO order_feedback (id, order_id, target_id, text, at, by) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(feedback.id, feedback.orderId, feedback.targetId, feedback.text, feedback.at, feedback.by);
 }
 
 export function listFeedback(db: DB, orderId: string): OrderFeedback[] {
-  const rows = db
-    .prepare('SELECT * FROM order_feedback WHERE order_id = ? ORDER BY at, id')
-    .all(orderId) as FeedbackRow[];
+  const rows = prepared(db, 'SELECT * FROM order_feedback WHERE order_id = ? ORDER BY at, id').all(
+    orderId,
+  ) as FeedbackRow[];
   return rows.map((row) => ({
     id: row.id,
     orderId: row.order_id,

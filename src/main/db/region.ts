@@ -1,6 +1,6 @@
 // jurisdictions, orgs, places and operators: the static picture of the region the store serves.
 import type { Actor, Jurisdiction, Org, Place, Role } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface JurisdictionRow {
   id: string;
@@ -25,14 +25,15 @@ interface PlaceRow {
 }
 
 export function putJurisdiction(db: DB, j: Jurisdiction): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT OR REPLACE INTO jurisdictions (id, parent_id, level, name, name_en, bureau, bureau_en, lng, lat)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(j.id, j.parentId, j.level, j.name, j.nameEn, j.bureau, j.bureauEn, j.center.lng, j.center.lat);
 }
 
 export function listJurisdictions(db: DB): Jurisdiction[] {
-  const rows = db.prepare('SELECT * FROM jurisdictions ORDER BY level, id').all() as JurisdictionRow[];
+  const rows = prepared(db, 'SELECT * FROM jurisdictions ORDER BY level, id').all() as JurisdictionRow[];
   return rows.map((row) => ({
     id: row.id,
     parentId: row.parent_id,
@@ -46,7 +47,8 @@ export function listJurisdictions(db: DB): Jurisdiction[] {
 }
 
 export function putOrg(db: DB, org: Org): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT OR REPLACE INTO orgs (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ).run(org.id, org.countyId, org.kind, org.name, org.nameEn, org.location.lng, org.location.lat);
 }
@@ -63,7 +65,7 @@ function rowToOrg(row: PlaceRow): Org {
 }
 
 export function getOrg(db: DB, id: string): Org | undefined {
-  const row = db.prepare('SELECT * FROM orgs WHERE id = ?').get(id) as PlaceRow | undefined;
+  const row = prepared(db, 'SELECT * FROM orgs WHERE id = ?').get(id) as PlaceRow | undefined;
   return row ? rowToOrg(row) : undefined;
 }
 
@@ -74,12 +76,13 @@ export function listOrgs(db: DB, countyIds?: string[]): Org[] {
           `SELECT * FROM orgs WHERE county_id IN (${countyIds.map(() => '?').join(', ') || "''"}) ORDER BY id`,
         )
         .all(...countyIds) as PlaceRow[])
-    : (db.prepare('SELECT * FROM orgs ORDER BY id').all() as PlaceRow[]);
+    : (prepared(db, 'SELECT * FROM orgs ORDER BY id').all() as PlaceRow[]);
   return rows.map(rowToOrg);
 }
 
 export function putPlace(db: DB, place: Place): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT OR REPLACE INTO places (id, county_id, kind, name, name_en, lng, lat) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ).run(
     place.id,
@@ -93,7 +96,7 @@ export function putPlace(db: DB, place: Place): void {
 }
 
 export function listPlaces(db: DB): Place[] {
-  const rows = db.prepare('SELECT * FROM places ORDER BY county_id, kind, id').all() as PlaceRow[];
+  const rows = prepared(db, 'SELECT * FROM places ORDER BY county_id, kind, id').all() as PlaceRow[];
   return rows.map((row) => ({ ...rowToOrg(row), kind: row.kind as Place['kind'] }));
 }
 
@@ -106,13 +109,14 @@ export interface OperatorRecord {
 }
 
 export function putOperator(db: DB, operator: OperatorRecord): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT OR REPLACE INTO operators (id, name, role, jurisdiction_id, org_id) VALUES (?, ?, ?, ?, ?)',
   ).run(operator.id, operator.name, operator.role, operator.jurisdictionId, operator.orgId);
 }
 
 export function getOperator(db: DB, id: string): OperatorRecord | undefined {
-  const row = db.prepare('SELECT * FROM operators WHERE id = ?').get(id) as
+  const row = prepared(db, 'SELECT * FROM operators WHERE id = ?').get(id) as
     { id: string; name: string; role: string; jurisdiction_id: string; org_id: string | null } | undefined;
   return row
     ? {
@@ -126,7 +130,7 @@ export function getOperator(db: DB, id: string): OperatorRecord | undefined {
 }
 
 export function listOperators(db: DB): OperatorRecord[] {
-  const rows = db.prepare('SELECT * FROM operators ORDER BY id').all() as {
+  const rows = prepared(db, 'SELECT * FROM operators ORDER BY id').all() as {
     id: string;
     name: string;
     role: string;
@@ -154,12 +158,13 @@ export function actorOf(operator: OperatorRecord, workstationId: string): Actor 
 }
 
 export function getMeta(db: DB, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
+  return (prepared(db, 'SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
     ?.value;
 }
 
 export function setMeta(db: DB, key: string, value: string): void {
-  db.prepare(
+  prepared(
+    db,
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
 }

@@ -1,6 +1,6 @@
 // units table: patrol cars, foot patrols, traffic cars and special teams with status and position.
 import type { Unit } from '../../shared/domain/model';
-import type { DB } from './connection';
+import { prepared, type DB } from './connection';
 
 interface UnitRow {
   id: string;
@@ -32,12 +32,13 @@ function rowToUnit(row: UnitRow): Unit {
 }
 
 export function getUnit(db: DB, id: string): Unit | undefined {
-  const row = db.prepare('SELECT * FROM units WHERE id = ?').get(id) as UnitRow | undefined;
+  const row = prepared(db, 'SELECT * FROM units WHERE id = ?').get(id) as UnitRow | undefined;
   return row ? rowToUnit(row) : undefined;
 }
 
 export function putUnit(db: DB, unit: Unit): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO units (id, county_id, org_id, kind, callsign, callsign_en, status, lng, lat, incident_id, updated_at)
      VALUES (@id, @county_id, @org_id, @kind, @callsign, @callsign_en, @status, @lng, @lat, @incident_id, @updated_at)
      ON CONFLICT (id) DO UPDATE SET county_id = excluded.county_id, org_id = excluded.org_id, kind = excluded.kind,
