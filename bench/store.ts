@@ -1,5 +1,6 @@
 // Store benchmark: one operator command with fsync, applying a large pull, and searching a million incidents,
 // each against plain better-sqlite3 doing the least the same work needs, on file stores with the store's pragmas.
+import { indexPendingIncidents } from '../src/main/db/search-index';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -251,19 +252,32 @@ function benchApply(dir: string): Record<string, number> {
     applyMs += t1 - t0;
     rawMs += nowMs() - t1;
   }
+  // The search index catches up after the pages, in the background on a workstation; timed here on its own.
+  const indexBatch = db.transaction(() => indexPendingIncidents(db, 2000));
+  const indexStarted = nowMs();
+  let indexed = 0;
+  for (let n = indexBatch.immediate(); n > 0; n = indexBatch.immediate()) indexed += n;
+  const indexMs = nowMs() - indexStarted;
   db.close();
   raw.close();
   const applyPerS = rows.length / (applyMs / 1000);
   const rawPerS = rows.length / (rawMs / 1000);
+  const indexPerS = indexed / (indexMs / 1000);
 
   const figures = {
     apply_rows_per_s: round(applyPerS, 0),
     raw_rows_per_s: round(rawPerS, 0),
     apply_vs_raw: round(applyPerS / rawPerS),
+    search_index_rows_per_s: round(indexPerS, 0),
+    apply_and_index_vs_raw: round(rows.length / ((applyMs + indexMs) / 1000) / rawPerS),
   };
   console.log(
-    `apply ${APPLY_ROWS} incidents in pages of ${APPLY_PAGE} (putIncident, indexes + FTS): ` +
+    `apply ${APPLY_ROWS} incidents in pages of ${APPLY_PAGE} (putIncident, indexes, search rows queued): ` +
       `${figures.apply_rows_per_s} rows/s vs bare-table inserts ${figures.raw_rows_per_s} rows/s = ${figures.apply_vs_raw}`,
+  );
+  console.log(
+    `search index catch-up afterwards: ${indexed} rows at ${figures.search_index_rows_per_s} rows/s ` +
+      `(apply + index together = ${figures.apply_and_index_vs_raw} of raw)`,
   );
   return figures;
 }
@@ -285,6 +299,7 @@ function searchStore(): { db: DB; file: string; reused: boolean; buildSeconds: n
   const base = Date.UTC(2025, 0, 1);
   const load = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i += 1) putIncident(db, makeIncident(i, next, base));
+    indexPendingIncidents(db, to - from);
   });
   const chunk = 50_000;
   for (let from = 0; from < SEARCH_ROWS; from += chunk) {

@@ -1,5 +1,6 @@
 // Opens a workstation's store and Desk from a data directory: the one start-up path the CLI, the web host,
 // Electron and tests share, so each gets the same file name, first-run seeding and workstation id.
+import { startSearchIndexer } from './db/search-index';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +64,7 @@ export function openWorkstation(options: WorkstationOptions): Workstation {
     if (options.jurisdiction) setMeta(db, META_JURISDICTION, options.jurisdiction);
     const desk = new Desk(db, { clock });
     const id = workstationId;
+    const stopIndexer = startSearchIndexer(db);
     return {
       db,
       desk,
@@ -78,6 +80,7 @@ export function openWorkstation(options: WorkstationOptions): Workstation {
         return actorOf(operator, id);
       },
       close() {
+        stopIndexer();
         if (db.open) db.close();
       },
     };

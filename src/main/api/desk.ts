@@ -13,9 +13,13 @@ import { DeskError } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
 import type { DB } from '../db/connection';
 import { appendOutbox, nextCounter } from '../db/outbox';
+import { indexPendingIncidents } from '../db/search-index';
 import { applyCommand, type Applied } from '../core/apply';
 import { EventBus } from './events';
 import { queryHandlers } from './queries';
+
+/** Queued search rows indexed inside a local command (a large pull's backlog is left to the background indexer). */
+const LOCAL_INDEX_BATCH = 50;
 
 export interface DeskOptions {
   /** Milliseconds since the epoch; tests and the story pass a scripted clock. */
@@ -39,6 +43,8 @@ export class Desk {
     const applied = applyCommand(this.db, actor, name, input, {
       at: this.clock(),
       within: (ctx, done) => {
+        // The operator's own records are searchable the moment the command commits.
+        indexPendingIncidents(ctx.db, LOCAL_INDEX_BATCH);
         appendOutbox(ctx.db, {
           counter: nextCounter(ctx.db),
           commandId: done.commandId,

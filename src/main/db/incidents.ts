@@ -161,6 +161,11 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
 }
 
 const SEARCH_CANDIDATES_PER_RESULT = 4;
+const SEARCH_COLUMNS = ['address', 'summary', 'caller_name', 'caller_phone', 'notes'];
+
+function likePattern(text: string): string {
+  return `%${text.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
+}
 
 /**
  * Full-text search: trigram FTS for 3+ characters, a LIKE scan for shorter text. With more matches than
@@ -180,18 +185,34 @@ export function searchIncidents(
     const phrase = `"${trimmed.replaceAll('"', '""')}"`;
     // Sorting every match by received_at took ~0.6 s for a common word over 1M incidents. The index walks
     // rowids newest-stored first and stops early; the newest few candidates are then ordered by time.
+    // Rows still queued for indexing (after a large pull or an edit) are matched by a scan of the queue instead of
+    // the index, so nothing is missed and no stale text matches.
+    const like = likePattern(trimmed);
     const rows = db
       .prepare(
         `SELECT * FROM (
-           SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
-           WHERE incidents_fts MATCH ? ${countyClause} ORDER BY f.rowid DESC LIMIT ?
+           SELECT * FROM (
+             SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
+             WHERE incidents_fts MATCH ? AND f.rowid NOT IN (SELECT row FROM incidents_fts_pending) ${countyClause}
+             ORDER BY f.rowid DESC LIMIT ?
+           )
+           UNION
+           SELECT i.* FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row
+           WHERE (${SEARCH_COLUMNS.map((column) => `i.${column} LIKE ? ESCAPE '\\'`).join(' OR ')}) ${countyClause}
          ) ORDER BY received_at DESC, id LIMIT ?`,
       )
-      .all(phrase, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT, limit) as IncidentRow[];
+      .all(
+        phrase,
+        ...countyParams,
+        limit * SEARCH_CANDIDATES_PER_RESULT,
+        ...SEARCH_COLUMNS.map(() => like),
+        ...countyParams,
+        limit,
+      ) as IncidentRow[];
     return rows.map(rowToIncident);
   }
-  const like = `%${trimmed.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_')}%`;
-  const columns = ['address', 'summary', 'caller_name', 'caller_phone', 'notes'];
+  const like = likePattern(trimmed);
+  const columns = SEARCH_COLUMNS;
   const rows = db
     .prepare(
       `SELECT i.* FROM incidents i

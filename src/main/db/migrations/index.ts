@@ -4,6 +4,7 @@ import { DeskError } from '../../../shared/errors';
 import { migration001 } from './001_initial';
 import { migration002 } from './002_sync';
 import { migration003 } from './003_conflicts';
+import { migration004 } from './004_deferred_search_index';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
   up: string | ((db: Database.Database) => void);
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
 
 interface AppliedRow {
   version: number;
