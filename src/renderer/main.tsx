@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getDeskClient } from './client';
 import { deskStore, persistPreferences } from './store';
+import { linkSelection, SELECTION_CHANNEL } from './store/selection-sync';
 import { startLive } from './app/live';
 import { App } from './app/App';
 import './styles.css';
@@ -11,6 +12,9 @@ const panel = new URLSearchParams(window.location.search).get('panel');
 const client = getDeskClient();
 persistPreferences(deskStore, window.localStorage);
 startLive(client, deskStore);
+// Popped-out panels are windows of the same origin: a selection made in one shows in all.
+if (typeof BroadcastChannel !== 'undefined')
+  linkSelection(deskStore, new BroadcastChannel(SELECTION_CHANNEL));
 
 const root = document.getElementById('root');
 if (root) {

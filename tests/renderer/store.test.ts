@@ -220,7 +220,7 @@ describe('layout, settings and alerts', () => {
 
   it('sounds for alarms only, and a repeated escalation replaces its notice', () => {
     const store = createDeskStore();
-    const base = { text: 'x', at: MORNING, ref: null };
+    const base = { message: { key: 'common.none' as const }, at: MORNING, ref: null };
     store.getState().pushAlert({ ...base, id: 'overdue-o1-t1', kind: 'overdue' });
     store.getState().pushAlert({ ...base, id: 'overdue-o1-t1', kind: 'overdue' });
     store.getState().pushAlert({ ...base, id: 'e1', kind: 'error' });

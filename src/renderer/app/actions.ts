@@ -1,20 +1,18 @@
 // What the panels do: contract calls with their effect on the store; every failure becomes a visible notice.
 import type { IncidentStatus, LngLat, UnitStatus } from '../../shared/domain/model';
 import { getDeskClient } from '../client';
-import { translate } from '../i18n';
+import { translate, type Message } from '../i18n';
 import { deskStore } from '../store';
 import { isCityOperator } from '../store/session';
 import { missingIntakeFields } from '../store/intake';
-import { reportError } from './live';
+import { loadSync, notify, reportError } from './live';
 
-function info(text: string): void {
-  deskStore.getState().pushAlert({
-    id: `info-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
-    kind: 'info',
-    text,
-    at: Date.now(),
-    ref: null,
-  });
+function info(message: Message): void {
+  notify(deskStore, 'info', message);
+}
+
+function refuse(message: Message): void {
+  notify(deskStore, 'error', message);
 }
 
 async function attempt<T>(work: () => Promise<T>): Promise<T | undefined> {
@@ -35,14 +33,12 @@ export function openIntake(): void {
 export async function saveIntake(): Promise<boolean> {
   const state = deskStore.getState();
   const draft = state.intake;
-  const t = (key: Parameters<typeof translate>[1], vars?: Record<string, string | number>): string =>
-    translate(state.language, key, vars);
   const missing = missingIntakeFields(draft, isCityOperator(state.actor));
   if (missing.length > 0 || !draft.location) {
-    reportError(
-      deskStore,
-      new Error(t('intake.missing', { fields: missing.map((f) => t(`intake.field.${f}`)).join('、') })),
-    );
+    refuse({
+      key: 'intake.missing',
+      vars: { fields: { list: missing.map((f) => `intake.field.${f}` as const) } },
+    });
     return false;
   }
   const incident = await attempt(() =>
@@ -65,7 +61,7 @@ export async function saveIntake(): Promise<boolean> {
   after.select({ kind: 'incident', id: incident.id });
   after.focusOn(incident.location);
   after.showPanel('detail');
-  info(t('intake.saved', { number: incident.number }));
+  info({ key: 'intake.saved', vars: { number: incident.number } });
   return true;
 }
 
@@ -91,7 +87,7 @@ export async function previewDispatch(template: 'checkpoint_search' | 'dispatch'
   const incidentId = state.selection?.kind === 'incident' ? state.selection.id : null;
   const cordon = state.cordon;
   if (!incidentId && !cordon) {
-    reportError(deskStore, new Error(translate(state.language, 'orders.needIncident')));
+    refuse({ key: 'orders.needIncident' });
     return;
   }
   const proposal = await attempt(() =>
@@ -136,7 +132,7 @@ export async function issueDraft(): Promise<boolean> {
     .filter((t) => t.included)
     .map((t) => ({ targetKind: t.targetKind, targetId: t.targetId }));
   if (targets.length === 0) {
-    reportError(deskStore, new Error(translate(state.language, 'orders.noTargets')));
+    refuse({ key: 'orders.noTargets' });
     return false;
   }
   const order = await attempt(() =>
@@ -155,7 +151,14 @@ export async function issueDraft(): Promise<boolean> {
   after.upsertOrder(order);
   after.clearDraft();
   after.setCordon(null);
-  info(translate(after.language, 'orders.issued', { title: order.title, count: order.targets.length }));
+  info({
+    key: 'orders.issued',
+    vars: {
+      template: { key: `template.${order.template}` },
+      title: order.title,
+      count: order.targets.length,
+    },
+  });
   return true;
 }
 
@@ -191,4 +194,19 @@ export async function reportBack(orderId: string, targetId: string, text: string
   const order = await attempt(() => getDeskClient().command('order.feedback', { orderId, targetId, text }));
   if (order) deskStore.getState().upsertOrder(order);
   return order !== undefined;
+}
+
+/** The operator has read a rejected command: it leaves the inbox (locally; the server is not told). */
+export async function dismissRejection(commandId: string): Promise<void> {
+  const left = await attempt(() => getDeskClient().query('sync.dismissRejection', { commandId }));
+  if (!left) return;
+  deskStore.getState().setRejections(left);
+  await attempt(() => loadSync(getDeskClient(), deskStore));
+}
+
+/** Settles a conflict: 'mine' applies what this workstation's command wanted, 'theirs' keeps the record. */
+export async function resolveConflict(id: string, choice: 'mine' | 'theirs'): Promise<void> {
+  const done = await attempt(() => getDeskClient().command('conflict.resolve', { id, choice }));
+  if (!done) return;
+  await attempt(() => loadSync(getDeskClient(), deskStore));
 }

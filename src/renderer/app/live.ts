@@ -1,11 +1,10 @@
 // Keeps the store in step with the workstation: first load, refetch on entity.changed, alarms on events.
-import type { DeskClient, SyncStatus } from '../../shared/contract';
+import type { DeskClient } from '../../shared/contract';
 import type { EntityKind } from '../../shared/domain/model';
 import { toErrorInfo } from '../../shared/errors';
-import { translate } from '../i18n';
+import type { Message, MessageKey } from '../i18n';
 import type { ConsoleClient } from '../client';
 import type { DeskStore } from '../store';
-import type { SyncView } from '../store/session';
 
 const PAGE = 1000;
 /** The map and queue hold at most this many incidents; beyond it the oldest pages are not loaded. */
@@ -55,30 +54,53 @@ async function loadCheckpoints(client: DeskClient, store: DeskStore): Promise<vo
   store.getState().setCheckpoints(await client.query('checkpoint.list', {}));
 }
 
-/** The status bar's view of sync.status: 'standalone' until a server is configured (#3). */
-function syncViewOf(status: SyncStatus): SyncView {
-  if (status.mode === 'standalone') return { mode: 'standalone' };
-  return {
-    mode: status.mode,
-    pending: status.pending,
-    lastSyncAt: status.lastSyncAt,
-    rejected: status.rejections,
-  };
+/** Sync state, the rejection inbox and open conflicts; the lists only once a server is configured (#3). */
+export async function loadSync(client: DeskClient, store: DeskStore): Promise<void> {
+  const status = await client.query('sync.status', {});
+  store.getState().setSync(status);
+  if (status.mode === 'standalone' && status.rejections === 0 && status.conflicts === 0) {
+    store.getState().setRejections([]);
+    store.getState().setConflicts([]);
+    return;
+  }
+  const [rejections, conflicts] = await Promise.all([
+    client.query('sync.rejections', {}),
+    client.query('sync.conflicts', {}),
+  ]);
+  store.getState().setRejections(rejections);
+  store.getState().setConflicts(conflicts);
 }
 
-async function loadSync(client: DeskClient, store: DeskStore): Promise<void> {
-  store.getState().setSync(syncViewOf(await client.query('sync.status', {})));
+/** A recipient's name in both languages, from what the console holds (orders carry the Chinese name only). */
+function targetName(
+  store: DeskStore,
+  kind: 'org' | 'unit' | 'checkpoint',
+  id: string,
+  name: string,
+): { name: string; nameEn: string } {
+  const state = store.getState();
+  if (kind === 'unit') return { name, nameEn: state.units[id]?.callsignEn ?? name };
+  const record =
+    kind === 'checkpoint' ? state.checkpoints[id] : state.region?.orgs.find((org) => org.id === id);
+  return { name, nameEn: record?.nameEn ?? name };
 }
 
-export function reportError(store: DeskStore, error: unknown): void {
-  const info = toErrorInfo(error);
+/** A notice (error or confirmation) for the banner; translated when shown. */
+export function notify(store: DeskStore, kind: 'error' | 'info', message: Message): void {
   store.getState().pushAlert({
-    id: `error-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
-    kind: 'error',
-    text: info.message,
+    id: `${kind}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
+    kind,
+    message,
     at: Date.now(),
     ref: null,
   });
+}
+
+/** A failed call: its kind in the operator's language, then the workstation's own words on it. */
+export function reportError(store: DeskStore, error: unknown): void {
+  const info = toErrorInfo(error);
+  const kind: MessageKey = `error.${info.code}`;
+  notify(store, 'error', { key: 'error.notice', vars: { kind: { key: kind }, detail: info.message } });
 }
 
 /** Starts the live link; returns its undo (every subscription and timer). */
@@ -144,11 +166,10 @@ export function startLive(client: ConsoleClient, store: DeskStore): () => void {
     client.subscribe('incident.created', ({ incident }) => {
       store.getState().upsertIncidents([incident]);
       if (incident.priority !== 1) return;
-      const language = store.getState().language;
       store.getState().pushAlert({
         id: `p1-${incident.id}`,
         kind: 'priority1',
-        text: translate(language, 'alert.priority1', { number: incident.number, address: incident.address }),
+        message: { key: 'alert.priority1', vars: { number: incident.number, address: incident.address } },
         at: incident.receivedAt,
         ref: { kind: 'incident', id: incident.id },
       });
@@ -157,21 +178,32 @@ export function startLive(client: ConsoleClient, store: DeskStore): () => void {
   undo.push(
     client.subscribe('order.overdue', ({ order, target, overdue, level }) => {
       store.getState().upsertOrder(order);
-      const language = store.getState().language;
       store.getState().pushAlert({
         id: `overdue-${order.id}-${target.targetId}`,
         kind: 'overdue',
-        text: translate(language, overdue === 'sign' ? 'alert.overdueSign' : 'alert.overdueFinish', {
-          title: order.title,
-          target: target.name,
-          level,
-        }),
+        message: {
+          key: overdue === 'sign' ? 'alert.overdueSign' : 'alert.overdueFinish',
+          vars: {
+            template: { key: `template.${order.template}` },
+            title: order.title,
+            target: targetName(store, target.targetKind, target.targetId, target.name),
+            level,
+          },
+        },
         at: Date.now(),
         ref: { kind: 'order', id: order.id },
       });
     }),
   );
-  undo.push(client.subscribe('sync.status', (status) => store.getState().setSync(syncViewOf(status))));
+  undo.push(
+    client.subscribe('sync.status', (status) => {
+      const before = store.getState().sync;
+      store.getState().setSync(status);
+      // The inbox lists change when their counts do (a rejection or conflict arrived or was settled).
+      if (before.rejections !== status.rejections || before.conflicts !== status.conflicts)
+        void loadSync(client, store).catch(fail);
+    }),
+  );
   undo.push(
     client.onConnection((state) => {
       store.getState().setConnection(state);

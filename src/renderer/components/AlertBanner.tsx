@@ -1,6 +1,6 @@
 // The alarm banner: unacknowledged priority-1 incidents, warnings and overdue orders flash here; notices fade.
 import { useEffect } from 'react';
-import { formatTime, useT } from '../i18n';
+import { formatTime, renderMessage, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
 import { unacknowledged } from '../store/alerts';
 
@@ -37,7 +37,8 @@ export function AlertBanner() {
         <div className="alarm-banner" role="alert" data-testid="alarm-banner">
           <span className="alarm-flash">▲</span>
           <button className="alarm-text-btn" onClick={() => show(alarms[0]?.ref ?? null)}>
-            <span className="num">{formatTime(language, alarms[0]?.at ?? 0)}</span> {alarms[0]?.text}
+            <span className="num">{formatTime(language, alarms[0]?.at ?? 0)}</span>{' '}
+            {alarms[0] && renderMessage(language, alarms[0].message)}
           </button>
           {alarms.length > 1 && <span className="muted">{t('alerts.more', { n: alarms.length - 1 })}</span>}
           <span className="grow" />
@@ -55,7 +56,7 @@ export function AlertBanner() {
               role="status"
               onClick={() => deskStore.getState().acknowledge(notice.id)}
             >
-              {notice.text}
+              {renderMessage(language, notice.message)}
             </div>
           ))}
         </div>

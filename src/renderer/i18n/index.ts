@@ -20,6 +20,34 @@ export function translate(
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
+/** A value inside a message: data as it is, or words that are themselves translated when shown. */
+export type MessageVar =
+  string | number | { key: MessageKey } | { list: MessageKey[] } | { name: string; nameEn: string };
+
+/**
+ * A notice kept as key and values rather than text, so it is shown in the language of the moment (a notice
+ * raised in Chinese reads in English after the switch).
+ */
+export interface Message {
+  key: MessageKey;
+  vars?: Record<string, MessageVar>;
+}
+
+export function renderMessage(language: Language, message: Message): string {
+  if (!message.vars) return translate(language, message.key);
+  const vars: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(message.vars)) {
+    if (typeof value === 'string' || typeof value === 'number') vars[name] = value;
+    else if ('key' in value) vars[name] = translate(language, value.key);
+    else if ('name' in value) vars[name] = nameIn(language, value);
+    else
+      vars[name] = value.list
+        .map((key) => translate(language, key))
+        .join(translate(language, 'common.listSeparator'));
+  }
+  return translate(language, message.key, vars);
+}
+
 export function useT(): Translate {
   const language = useDesk((state) => state.language);
   return useCallback((key, vars) => translate(language, key, vars), [language]);
@@ -74,15 +102,16 @@ export function formatNumber(language: Language, value: number, digits = 0): str
   return new Intl.NumberFormat(language, { maximumFractionDigits: digits }).format(value);
 }
 
-/** Waiting time as a compact age: 45s, 12m, 3h05. */
-export function formatAge(ms: number): string {
+/** Waiting time as a compact age in the language's units: 45s, 12m, 3h05, 2d (45秒, 12分, 3时05, 2天). */
+export function formatAge(language: Language, ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 60) return translate(language, 'age.seconds', { n: seconds });
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
+  if (minutes < 60) return translate(language, 'age.minutes', { n: minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours}h${String(minutes % 60).padStart(2, '0')}`;
-  return `${Math.floor(hours / 24)}d`;
+  if (hours < 48)
+    return translate(language, 'age.hours', { h: hours, mm: String(minutes % 60).padStart(2, '0') });
+  return translate(language, 'age.days', { n: Math.floor(hours / 24) });
 }
 
 /** A name in the operator's language: records carry both. */

@@ -12,6 +12,7 @@ export const COLORS = {
   countyLine: '#4a6690',
   river: '#1d4a73',
   label: '#9fb3cf',
+  placeLabel: '#7f93b0',
   accent: '#38bdf8',
   priority: { 1: '#ef4444', 2: '#f59e0b', 3: '#d4c04a', 4: '#5fa8e8' },
   unit: {
@@ -25,6 +26,12 @@ export const COLORS = {
 } as const;
 
 const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
+
+/** Symbol layers whose text follows the language (their features carry name and nameEn). */
+export const LABEL_LAYERS = ['county-labels', 'county-area-labels', 'place-labels'] as const;
+
+/** Below this zoom a county is named once at its centre; above it, in every part of it on screen. */
+const COUNTY_CLOSE_ZOOM = 9.5;
 
 function basemapUrl(name: string): string {
   return new URL(`map/${name}.geojson`, document.baseURI).href;
@@ -54,6 +61,7 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         clusterProperties: { top: ['min', ['get', 'priority']] },
       },
       selected: { type: 'geojson', data: empty() },
+      places: { type: 'geojson', data: empty() },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': COLORS.background } },
@@ -87,7 +95,22 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         id: 'county-lines',
         type: 'line',
         source: 'counties',
-        paint: { 'line-color': COLORS.countyLine, 'line-width': 1.1, 'line-opacity': 0.85 },
+        paint: {
+          'line-color': COLORS.countyLine,
+          'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.1, 12, 2.4],
+          'line-opacity': 0.85,
+        },
+      },
+      {
+        id: 'places',
+        type: 'circle',
+        source: 'places',
+        minzoom: 8.5,
+        paint: {
+          'circle-radius': ['match', ['get', 'kind'], 'county_seat', 3.5, 2.5],
+          'circle-color': COLORS.label,
+          'circle-opacity': 0.7,
+        },
       },
       {
         id: 'cordon-fill',
@@ -244,9 +267,49 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         },
       },
       {
+        id: 'place-labels',
+        type: 'symbol',
+        source: 'places',
+        minzoom: 8.5,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': ['sans-serif'],
+          'text-size': ['match', ['get', 'kind'], 'county_seat', 12, 11],
+          'text-offset': [0, 0.9],
+          'text-anchor': 'top',
+          'text-optional': true,
+        },
+        paint: {
+          'text-color': COLORS.placeLabel,
+          'text-halo-color': COLORS.background,
+          'text-halo-width': 1,
+        },
+      },
+      {
+        // Close up, the county's own polygon carries its name, so one stays on screen wherever the map is.
+        id: 'county-area-labels',
+        type: 'symbol',
+        source: 'counties',
+        minzoom: COUNTY_CLOSE_ZOOM,
+        layout: {
+          'text-field': ['get', 'name'],
+          'text-font': ['sans-serif'],
+          'text-size': 14,
+          'text-letter-spacing': 0.2,
+          'text-padding': 80,
+        },
+        paint: {
+          'text-color': COLORS.label,
+          'text-opacity': 0.55,
+          'text-halo-color': COLORS.background,
+          'text-halo-width': 1.2,
+        },
+      },
+      {
         id: 'county-labels',
         type: 'symbol',
         source: 'countyLabels',
+        maxzoom: COUNTY_CLOSE_ZOOM,
         layout: {
           'text-field': ['get', 'name'],
           'text-font': ['sans-serif'],

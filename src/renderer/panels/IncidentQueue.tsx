@@ -164,7 +164,7 @@ export function IncidentQueue() {
                 <span className="c-county">{county ? nameIn(language, county) : incident.countyId}</span>
                 <span className={`c-status status-${incident.status}`}>{t(`status.${incident.status}`)}</span>
                 <span className={`c-age num age-${age}`}>
-                  {age === 'none' ? '' : formatAge(now - incident.receivedAt)}
+                  {age === 'none' ? '' : formatAge(language, now - incident.receivedAt)}
                 </span>
               </div>
             );

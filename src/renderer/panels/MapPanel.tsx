@@ -18,9 +18,10 @@ import { previewDispatch } from '../app/actions';
 import { nameIn, useT } from '../i18n';
 import { deskStore, useDesk, type DeskState } from '../store';
 import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
+import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
-import { buildStyle } from '../map/style';
+import { buildStyle, LABEL_LAYERS } from '../map/style';
 
 setWorkerUrl(workerUrl);
 
@@ -104,6 +105,18 @@ function cordonFeatures(state: DeskState): Features {
   };
 }
 
+/** Towns, county seats and landmarks of the gazetteer: what makes a close-up view recognisable. */
+function placeFeatures(state: DeskState): Features {
+  return {
+    type: 'FeatureCollection',
+    features: (state.region?.places ?? []).map((place) => ({
+      type: 'Feature',
+      geometry: point(place.location),
+      properties: { id: place.id, kind: place.kind, name: place.name, nameEn: place.nameEn || place.name },
+    })),
+  };
+}
+
 function selectedFeatures(state: DeskState): Features {
   const selection = state.selection;
   let at: LngLat | undefined;
@@ -143,7 +156,7 @@ export function MapPanel() {
       center: home ? [home.lng, home.lat] : [108.95, 32.7],
       zoom: own ? 9 : 7.6,
       minZoom: 5,
-      maxZoom: 17,
+      maxZoom: MAX_MAP_ZOOM,
       attributionControl: false,
       localIdeographFontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
       fadeDuration: 0,
@@ -165,12 +178,17 @@ export function MapPanel() {
       ['checkpoints', checkpointFeatures, (a, b) => a.checkpoints !== b.checkpoints],
       ['draft', draftFeatures, (a, b) => a.draft !== b.draft],
       ['cordon', cordonFeatures, (a, b) => a.cordon !== b.cordon],
+      ['places', placeFeatures, (a, b) => a.region !== b.region],
       [
         'selected',
         selectedFeatures,
         (a, b) => a.selection !== b.selection || a.incidents !== b.incidents || a.units !== b.units,
       ],
     ];
+    const showLabelsIn = (language: DeskState['language']): void => {
+      for (const layer of LABEL_LAYERS)
+        map.setLayoutProperty(layer, 'text-field', ['get', language === 'en' ? 'nameEn' : 'name']);
+    };
     const due = new Set<string>();
     let frame = 0;
     let loaded = false;
@@ -190,22 +208,17 @@ export function MapPanel() {
       if (current.focus && current.focus !== previous.focus) {
         map.easeTo({
           center: [current.focus.at.lng, current.focus.at.lat],
-          zoom: current.focus.zoom ?? Math.max(map.getZoom(), 11),
+          zoom: focusZoom(map.getZoom(), current.focus.zoom),
           duration: 400,
         });
       }
-      if (current.language !== previous.language && loaded)
-        map.setLayoutProperty('county-labels', 'text-field', [
-          'get',
-          current.language === 'en' ? 'nameEn' : 'name',
-        ]);
+      if (current.language !== previous.language && loaded) showLabelsIn(current.language);
       if (due.size > 0 && !frame) frame = requestAnimationFrame(flush);
     });
     map.on('load', () => {
       loaded = true;
       sources.forEach(([id]) => due.add(id));
-      const language = deskStore.getState().language;
-      map.setLayoutProperty('county-labels', 'text-field', ['get', language === 'en' ? 'nameEn' : 'name']);
+      showLabelsIn(deskStore.getState().language);
       flush();
       setReady(true);
       element.dataset.mapReady = 'true';
@@ -235,11 +248,12 @@ export function MapPanel() {
       if (!hit) return;
       if (hit.layer.id === 'incident-clusters') {
         const clusterId = hit.properties.cluster_id as number;
-        void (map.getSource('incidents') as GeoJSONSource)
-          .getClusterExpansionZoom(clusterId)
-          .then((zoom) =>
-            map.easeTo({ center: (hit.geometry as Point).coordinates as [number, number], zoom }),
-          );
+        void (map.getSource('incidents') as GeoJSONSource).getClusterExpansionZoom(clusterId).then((zoom) =>
+          map.easeTo({
+            center: (hit.geometry as Point).coordinates as [number, number],
+            zoom: focusZoom(map.getZoom(), zoom),
+          }),
+        );
         return;
       }
       const kind =
@@ -306,7 +320,7 @@ export function MapPanel() {
               >
                 {CORDON_RADII.map((r) => (
                   <option key={r} value={r}>
-                    {r} km
+                    {t('map.radiusKm', { r })}
                   </option>
                 ))}
               </select>
@@ -317,7 +331,7 @@ export function MapPanel() {
                 `: ${inside
                   .slice(0, 3)
                   .map((cp) => nameIn(language, cp))
-                  .join('、')}${inside.length > 3 ? '…' : ''}`}
+                  .join(t('common.listSeparator'))}${inside.length > 3 ? '…' : ''}`}
             </span>
             <button
               className="primary"

@@ -1,4 +1,5 @@
 // What must be seen and heard: new priority-1 incidents, warnings and overdue orders; plus error notices.
+import type { Message } from '../i18n';
 import type { DataOf, Slice } from './types';
 
 export type AlertKind = 'priority1' | 'overdue' | 'warning' | 'error' | 'info';
@@ -6,8 +7,8 @@ export type AlertKind = 'priority1' | 'overdue' | 'warning' | 'error' | 'info';
 export interface Alert {
   id: string;
   kind: AlertKind;
-  /** Already in the operator's language when pushed: the text of a notice is fixed at the time it happened. */
-  text: string;
+  /** Translated when shown, so every notice follows the language switch. */
+  message: Message;
   at: number;
   /** What selecting the alert shows. */
   ref: { kind: 'incident' | 'order'; id: string } | null;

@@ -9,6 +9,7 @@ import { createMapSlice, emptyMap } from './map';
 import { createOrdersSlice, emptyOrders } from './orders';
 import { createSessionSlice, emptySession } from './session';
 import { createSettingsSlice, emptySettings, type Language } from './settings';
+import { createSyncSlice, emptySync } from './sync';
 import type { DeskState } from './types';
 import { createUnitsSlice, emptyUnits } from './units';
 
@@ -26,6 +27,7 @@ export function getEmptyState() {
     ...emptyLayout,
     ...emptySettings,
     ...emptyAlerts,
+    ...emptySync,
   };
 }
 
@@ -40,6 +42,7 @@ export function createDeskStore(): DeskStore {
     ...createLayoutSlice(...args),
     ...createSettingsSlice(...args),
     ...createAlertsSlice(...args),
+    ...createSyncSlice(...args),
   }));
 }
 

@@ -35,6 +35,21 @@ export interface MapSlice {
   setCordon(cordon: Cordon | null): void;
 }
 
+/** Deepest the map goes at all: the basemap holds county outlines and towns, nothing street-level. */
+export const MAX_MAP_ZOOM = 15;
+/** Selecting something brings the map to about town scale (a few km across), never deeper. */
+export const FOCUS_MIN_ZOOM = 10.5;
+export const FOCUS_MAX_ZOOM = 12;
+
+/**
+ * The zoom a fly-to ends at: an asked-for zoom is capped at town scale; otherwise the current zoom is kept
+ * when it is already at town scale, raised from a city overview and lowered from a street-level close-up.
+ */
+export function focusZoom(current: number, requested: number | null): number {
+  if (requested !== null) return Math.min(requested, FOCUS_MAX_ZOOM);
+  return Math.min(Math.max(current, FOCUS_MIN_ZOOM), FOCUS_MAX_ZOOM);
+}
+
 export const emptyMap: DataOf<MapSlice> = {
   selection: null,
   focus: null,

@@ -1,25 +1,18 @@
-// Who is signed in, the region they work in, the host connection and sync state, and the ticking clock.
+// Who is signed in, the region they work in, the host connection, and the ticking clock (sync: ./sync).
 import type { RegionInfo } from '../../shared/contract';
 import { CITY_ID, type Actor, type Jurisdiction } from '../../shared/domain/model';
 import type { DataOf, Slice } from './types';
 
 export type HostConnection = 'connecting' | 'open' | 'closed';
 
-/** Sync state as the status bar shows it; 'standalone' until the contract offers sync.status. */
-export type SyncView =
-  | { mode: 'standalone' }
-  | { mode: 'online' | 'offline'; pending: number; lastSyncAt: number | null; rejected: number };
-
 export interface SessionSlice {
   actor: Actor | null;
   region: RegionInfo | null;
   connection: HostConnection;
-  sync: SyncView;
   /** Milliseconds since the epoch, advanced once a second so ages and countdowns re-render together. */
   now: number;
   setSession(actor: Actor, region: RegionInfo): void;
   setConnection(connection: HostConnection): void;
-  setSync(sync: SyncView): void;
   tick(now: number): void;
 }
 
@@ -27,7 +20,6 @@ export const emptySession: DataOf<SessionSlice> = {
   actor: null,
   region: null,
   connection: 'connecting',
-  sync: { mode: 'standalone' },
   now: 0,
 };
 
@@ -35,7 +27,6 @@ export const createSessionSlice: Slice<SessionSlice> = (set) => ({
   ...emptySession,
   setSession: (actor, region) => set({ actor, region }),
   setConnection: (connection) => set({ connection }),
-  setSync: (sync) => set({ sync }),
   tick: (now) => set({ now }),
 });
 

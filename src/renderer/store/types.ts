@@ -8,6 +8,7 @@ import type { MapSlice } from './map';
 import type { OrdersSlice } from './orders';
 import type { SessionSlice } from './session';
 import type { SettingsSlice } from './settings';
+import type { SyncSlice } from './sync';
 import type { UnitsSlice } from './units';
 
 export type DeskState = SessionSlice &
@@ -18,7 +19,8 @@ export type DeskState = SessionSlice &
   IntakeSlice &
   LayoutSlice &
   SettingsSlice &
-  AlertsSlice;
+  AlertsSlice &
+  SyncSlice;
 
 export type Slice<T> = StateCreator<DeskState, [], [], T>;
 
