@@ -113,7 +113,8 @@ function assertWholeCommands(db: DB): number {
   const unsearchable = db
     .prepare(
       `SELECT count(*) AS n FROM incidents i
-       WHERE i.rowid NOT IN (SELECT id FROM incidents_fts_docsize) AND i.rowid NOT IN (SELECT row FROM incidents_fts_pending)`,
+       WHERE i.rowid NOT IN (SELECT id FROM incidents_fts_docsize) AND i.rowid NOT IN (SELECT row FROM incidents_fts_pending)
+       AND i.rowid <= (SELECT watermark FROM incidents_fts_state)`,
     )
     .get() as { n: number };
   expect(unsearchable.n, 'incidents neither indexed nor queued for the search index').toBe(0);

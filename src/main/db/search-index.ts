@@ -1,7 +1,8 @@
-// The incident search index's catch-up: rows queued by the incidents triggers are tokenised in batches.
+// The incident search index's catch-up: new rows (above the watermark) and edited rows (queued by a trigger)
+// are tokenised in batches, after the write that stored them.
 import { prepared, type DB } from './connection';
 
-interface PendingRow {
+interface TextRow {
   row: number;
   address: string;
   summary: string;
@@ -10,29 +11,56 @@ interface PendingRow {
   notes: string;
 }
 
-/** Indexes up to `limit` queued rows in the caller's transaction; returns how many it indexed. */
-export function indexPendingIncidents(db: DB, limit: number): number {
-  const rows = prepared(
-    db,
-    `SELECT p.row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes
-     FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row ORDER BY p.row LIMIT ?`,
-  ).all(limit) as PendingRow[];
+const TEXT_COLUMNS = 'i.rowid AS row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes';
+
+function indexRows(db: DB, rows: TextRow[]): void {
   const remove = prepared(db, 'DELETE FROM incidents_fts WHERE rowid = ?');
   const insert = prepared(
     db,
     'INSERT INTO incidents_fts (rowid, address, summary, caller_name, caller_phone, notes) VALUES (?, ?, ?, ?, ?, ?)',
   );
-  const done = prepared(db, 'DELETE FROM incidents_fts_pending WHERE row = ?');
   for (const row of rows) {
     remove.run(row.row);
     insert.run(row.row, row.address, row.summary, row.caller_name, row.caller_phone, row.notes);
-    done.run(row.row);
   }
-  return rows.length;
+}
+
+export function searchWatermark(db: DB): number {
+  return (
+    prepared(db, 'SELECT watermark FROM incidents_fts_state WHERE id = 1').get() as { watermark: number }
+  ).watermark;
+}
+
+/** Indexes up to `limit` waiting rows in the caller's transaction; returns how many it indexed. */
+export function indexPendingIncidents(db: DB, limit: number): number {
+  const queued = prepared(
+    db,
+    `SELECT ${TEXT_COLUMNS} FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row ORDER BY p.row LIMIT ?`,
+  ).all(limit) as TextRow[];
+  indexRows(db, queued);
+  const done = prepared(db, 'DELETE FROM incidents_fts_pending WHERE row = ?');
+  for (const row of queued) done.run(row.row);
+  const room = limit - queued.length;
+  if (room <= 0) return queued.length;
+  const fresh = prepared(
+    db,
+    `SELECT ${TEXT_COLUMNS} FROM incidents i WHERE i.rowid > (SELECT watermark FROM incidents_fts_state WHERE id = 1)
+     ORDER BY i.rowid LIMIT ?`,
+  ).all(room) as TextRow[];
+  indexRows(db, fresh);
+  const last = fresh.at(-1);
+  if (last) prepared(db, 'UPDATE incidents_fts_state SET watermark = ? WHERE id = 1').run(last.row);
+  return queued.length + fresh.length;
 }
 
 export function pendingSearchRows(db: DB): number {
-  return (prepared(db, 'SELECT count(*) AS n FROM incidents_fts_pending').get() as { n: number }).n;
+  return (
+    prepared(
+      db,
+      `SELECT (SELECT count(*) FROM incidents_fts_pending)
+            + (SELECT count(*) FROM incidents WHERE rowid > (SELECT watermark FROM incidents_fts_state WHERE id = 1)) AS n`,
+    ).get() as { n: number }
+  ).n;
 }
 
 /**

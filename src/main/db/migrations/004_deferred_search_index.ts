@@ -1,7 +1,8 @@
 // 004: the incident search index is brought up to date after the write instead of inside it.
-// Tokenising every row of a large pulled page in the page's transaction made catch-up several times slower;
-// rows now queue in incidents_fts_pending (a cheap b-tree insert) and are indexed in small batches.
-// A contentless FTS table with contentless_delete lets a row be re-indexed without its old text.
+// Tokenising every row of a large pulled page in the page's transaction made catch-up several times slower.
+// New rows are found by rowid above a watermark (no per-row bookkeeping on insert); rows whose text changed
+// are queued in incidents_fts_pending. A contentless FTS table with contentless_delete lets a row be
+// re-indexed without its old text.
 import type { Migration } from './index';
 
 export const migration004: Migration = {
@@ -17,19 +18,22 @@ CREATE VIRTUAL TABLE incidents_fts USING fts5 (
   address, summary, caller_name, caller_phone, notes,
   content = '', contentless_delete = 1, tokenize = 'trigram'
 );
+-- Rows with rowid <= watermark were indexed (unless queued below); rows above it are new.
+CREATE TABLE incidents_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL) STRICT;
+INSERT INTO incidents_fts_state (id, watermark) VALUES (1, 0);
 CREATE TABLE incidents_fts_pending (row INTEGER PRIMARY KEY) STRICT;
 
-CREATE TRIGGER incidents_fts_insert AFTER INSERT ON incidents BEGIN
+CREATE TRIGGER incidents_fts_update AFTER UPDATE OF address, summary, caller_name, caller_phone, notes ON incidents
+WHEN old.address IS NOT new.address OR old.summary IS NOT new.summary OR old.caller_name IS NOT new.caller_name
+  OR old.caller_phone IS NOT new.caller_phone OR old.notes IS NOT new.notes
+BEGIN
   INSERT OR IGNORE INTO incidents_fts_pending (row) VALUES (new.rowid);
 END;
-CREATE TRIGGER incidents_fts_update AFTER UPDATE OF address, summary, caller_name, caller_phone, notes ON incidents BEGIN
-  INSERT OR IGNORE INTO incidents_fts_pending (row) VALUES (new.rowid);
-END;
+-- SQLite may give a later insert the rowid of a deleted row: lower the watermark so that row is indexed again.
 CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents BEGIN
   DELETE FROM incidents_fts WHERE rowid = old.rowid;
   DELETE FROM incidents_fts_pending WHERE row = old.rowid;
+  UPDATE incidents_fts_state SET watermark = min(watermark, old.rowid - 1);
 END;
-
-INSERT INTO incidents_fts_pending (row) SELECT rowid FROM incidents;
 `,
 };
