@@ -27,7 +27,9 @@ CREATE TRIGGER incidents_fts_update AFTER UPDATE OF address, summary, caller_nam
 WHEN old.address IS NOT new.address OR old.summary IS NOT new.summary OR old.caller_name IS NOT new.caller_name
   OR old.caller_phone IS NOT new.caller_phone OR old.notes IS NOT new.notes
 BEGIN
-  INSERT OR IGNORE INTO incidents_fts_pending (row) VALUES (new.rowid);
+  -- Not INSERT OR IGNORE: an outer statement's conflict clause (e.g. a REPLACE during a sync rebase) would override it.
+  INSERT INTO incidents_fts_pending (row)
+  SELECT new.rowid WHERE NOT EXISTS (SELECT 1 FROM incidents_fts_pending WHERE row = new.rowid);
 END;
 -- SQLite may give a later insert the rowid of a deleted row: lower the watermark so that row is indexed again.
 CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents BEGIN
