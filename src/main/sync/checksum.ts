@@ -7,7 +7,7 @@ import { incidentLinkId } from '../../shared/sync';
 import { getCase } from '../db/cases';
 import { getCheckpoint } from '../db/checkpoints';
 import { getConflict } from '../db/conflicts';
-import type { DB } from '../db/connection';
+import { prepared, type DB } from '../db/connection';
 import { getIncident } from '../db/incidents';
 import { getOrder } from '../db/orders';
 import { getUnit } from '../db/units';
@@ -151,23 +151,25 @@ export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
     case 'conflict':
       return getConflict(db, id);
     case 'timeline': {
-      const row = db.prepare('SELECT * FROM timeline WHERE id = ?').get(id) as TimelineRow | undefined;
+      const row = prepared(db, 'SELECT * FROM timeline WHERE id = ?').get(id) as TimelineRow | undefined;
       return row ? timelineOf(row) : undefined;
     }
     case 'feedback': {
-      const row = db.prepare('SELECT * FROM order_feedback WHERE id = ?').get(id) as FeedbackRow | undefined;
+      const row = prepared(db, 'SELECT * FROM order_feedback WHERE id = ?').get(id) as
+        FeedbackRow | undefined;
       return row ? feedbackOf(row) : undefined;
     }
     case 'ref': {
-      const row = db.prepare('SELECT * FROM refs WHERE id = ?').get(id) as RefRow | undefined;
+      const row = prepared(db, 'SELECT * FROM refs WHERE id = ?').get(id) as RefRow | undefined;
       return row ? refOf(row) : undefined;
     }
     case 'incident_link': {
       const slash = id.indexOf('/');
       if (slash < 0) return undefined;
-      const row = db
-        .prepare('SELECT * FROM incident_links WHERE incident_id = ? AND other_id = ?')
-        .get(id.slice(0, slash), id.slice(slash + 1)) as LinkRow | undefined;
+      const row = prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ? AND other_id = ?').get(
+        id.slice(0, slash),
+        id.slice(slash + 1),
+      ) as LinkRow | undefined;
       return row ? linkOf(row) : undefined;
     }
   }
@@ -175,7 +177,7 @@ export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
 
 function countyOf(db: DB, table: 'incidents' | 'orders' | 'cases', id: string): string | undefined {
   return (
-    db.prepare(`SELECT county_id FROM ${table} WHERE id = ?`).get(id) as { county_id: string } | undefined
+    prepared(db, `SELECT county_id FROM ${table} WHERE id = ?`).get(id) as { county_id: string } | undefined
   )?.county_id;
 }
 
@@ -217,9 +219,9 @@ export interface LiveRecord {
 export function childrenOf(db: DB, kind: ChangeKind, id: string): LiveRecord[] {
   const out: LiveRecord[] = [];
   if (kind === 'incident') {
-    for (const row of db.prepare('SELECT * FROM timeline WHERE incident_id = ?').all(id) as TimelineRow[])
+    for (const row of prepared(db, 'SELECT * FROM timeline WHERE incident_id = ?').all(id) as TimelineRow[])
       out.push({ kind: 'timeline', id: row.id, record: timelineOf(row) });
-    for (const row of db.prepare('SELECT * FROM incident_links WHERE incident_id = ?').all(id) as LinkRow[])
+    for (const row of prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ?').all(id) as LinkRow[])
       out.push({
         kind: 'incident_link',
         id: incidentLinkId(row.incident_id, row.other_id),
@@ -227,17 +229,21 @@ export function childrenOf(db: DB, kind: ChangeKind, id: string): LiveRecord[] {
       });
   }
   if (kind === 'order') {
-    for (const row of db.prepare('SELECT * FROM order_feedback WHERE order_id = ?').all(id) as FeedbackRow[])
+    for (const row of prepared(db, 'SELECT * FROM order_feedback WHERE order_id = ?').all(
+      id,
+    ) as FeedbackRow[])
       out.push({ kind: 'feedback', id: row.id, record: feedbackOf(row) });
   }
   if (kind === 'incident' || kind === 'case') {
-    for (const row of db
-      .prepare('SELECT * FROM refs WHERE entity_kind = ? AND entity_id = ?')
-      .all(kind, id) as RefRow[])
+    for (const row of prepared(db, 'SELECT * FROM refs WHERE entity_kind = ? AND entity_id = ?').all(
+      kind,
+      id,
+    ) as RefRow[])
       out.push({ kind: 'ref', id: row.id, record: refOf(row) });
-    for (const { id: conflictId } of db
-      .prepare('SELECT id FROM conflicts WHERE kind = ? AND entity_id = ?')
-      .all(kind, id) as { id: string }[])
+    for (const { id: conflictId } of prepared(
+      db,
+      'SELECT id FROM conflicts WHERE kind = ? AND entity_id = ?',
+    ).all(kind, id) as { id: string }[])
       out.push({ kind: 'conflict', id: conflictId, record: getConflict(db, conflictId) });
   }
   return out;
@@ -247,7 +253,7 @@ export function childrenOf(db: DB, kind: ChangeKind, id: string): LiveRecord[] {
 export function liveRecords(db: DB, partition: string): LiveRecord[] {
   const out: LiveRecord[] = [];
   const ids = (sql: string): string[] =>
-    (db.prepare(sql).all(partition) as { id: string }[]).map((row) => row.id);
+    (prepared(db, sql).all(partition) as { id: string }[]).map((row) => row.id);
   for (const id of ids('SELECT id FROM units WHERE county_id = ?'))
     out.push({ kind: 'unit', id, record: getUnit(db, id) });
   for (const id of ids('SELECT id FROM checkpoints WHERE county_id = ?'))

@@ -15,7 +15,7 @@ import type { Change, ChangeKind, Conflict, PartitionId } from '../../shared/syn
 import { putCase } from '../db/cases';
 import { putCheckpoint } from '../db/checkpoints';
 import { deleteConflict, putConflict } from '../db/conflicts';
-import type { DB } from '../db/connection';
+import { prepared, type DB } from '../db/connection';
 import { deleteIncident, putIncident } from '../db/incidents';
 import { addFeedback, deleteOrder, putOrder } from '../db/orders';
 import { addRef } from '../db/timeline';
@@ -29,12 +29,13 @@ export interface PartitionState {
 }
 
 export function partitionStates(db: DB): Map<PartitionId, PartitionState> {
-  const rows = db.prepare('SELECT partition, cursor, checksum FROM sync_state').all() as PartitionState[];
+  const rows = prepared(db, 'SELECT partition, cursor, checksum FROM sync_state').all() as PartitionState[];
   return new Map(rows.map((row) => [row.partition, row]));
 }
 
 export function savePartitionState(db: DB, state: PartitionState, head: number): void {
-  db.prepare(
+  prepared(
+    db,
     `INSERT INTO sync_state (partition, cursor, checksum, head) VALUES (?, ?, ?, ?)
      ON CONFLICT (partition) DO UPDATE SET cursor = excluded.cursor, checksum = excluded.checksum, head = excluded.head`,
   ).run(state.partition, state.cursor, state.checksum, head);
@@ -44,38 +45,38 @@ function removeLocally(db: DB, kind: ChangeKind, id: string): void {
   switch (kind) {
     case 'incident':
       // Its children travel with it (they are in the same partition) and are removed with it.
-      db.prepare('DELETE FROM timeline WHERE incident_id = ?').run(id);
-      db.prepare('DELETE FROM incident_links WHERE incident_id = ? OR other_id = ?').run(id, id);
-      db.prepare("DELETE FROM refs WHERE entity_kind = 'incident' AND entity_id = ?").run(id);
+      prepared(db, 'DELETE FROM timeline WHERE incident_id = ?').run(id);
+      prepared(db, 'DELETE FROM incident_links WHERE incident_id = ? OR other_id = ?').run(id, id);
+      prepared(db, "DELETE FROM refs WHERE entity_kind = 'incident' AND entity_id = ?").run(id);
       deleteIncident(db, id);
       return;
     case 'order':
       deleteOrder(db, id);
       return;
     case 'unit':
-      db.prepare('DELETE FROM units WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM units WHERE id = ?').run(id);
       return;
     case 'checkpoint':
-      db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM checkpoints WHERE id = ?').run(id);
       return;
     case 'case':
-      db.prepare('DELETE FROM case_incidents WHERE case_id = ?').run(id);
-      db.prepare("DELETE FROM refs WHERE entity_kind = 'case' AND entity_id = ?").run(id);
-      db.prepare('DELETE FROM cases WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM case_incidents WHERE case_id = ?').run(id);
+      prepared(db, "DELETE FROM refs WHERE entity_kind = 'case' AND entity_id = ?").run(id);
+      prepared(db, 'DELETE FROM cases WHERE id = ?').run(id);
       return;
     case 'timeline':
-      db.prepare('DELETE FROM timeline WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM timeline WHERE id = ?').run(id);
       return;
     case 'feedback':
-      db.prepare('DELETE FROM order_feedback WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM order_feedback WHERE id = ?').run(id);
       return;
     case 'ref':
-      db.prepare('DELETE FROM refs WHERE id = ?').run(id);
+      prepared(db, 'DELETE FROM refs WHERE id = ?').run(id);
       return;
     case 'incident_link': {
       const slash = id.indexOf('/');
       if (slash > 0)
-        db.prepare('DELETE FROM incident_links WHERE incident_id = ? AND other_id = ?').run(
+        prepared(db, 'DELETE FROM incident_links WHERE incident_id = ? AND other_id = ?').run(
           id.slice(0, slash),
           id.slice(slash + 1),
         );
@@ -106,14 +107,14 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
       putCase(db, value);
       // Links are a union on the server too; a re-download must not keep a link the server does not have.
       const keep = new Set(value.incidentIds);
-      const current = db
-        .prepare('SELECT incident_id FROM case_incidents WHERE case_id = ?')
-        .all(value.id) as {
+      const current = prepared(db, 'SELECT incident_id FROM case_incidents WHERE case_id = ?').all(
+        value.id,
+      ) as {
         incident_id: string;
       }[];
       for (const row of current)
         if (!keep.has(row.incident_id))
-          db.prepare('DELETE FROM case_incidents WHERE case_id = ? AND incident_id = ?').run(
+          prepared(db, 'DELETE FROM case_incidents WHERE case_id = ? AND incident_id = ?').run(
             value.id,
             row.incident_id,
           );
@@ -121,7 +122,8 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
     }
     case 'timeline': {
       const entry = record as TimelineEntry;
-      db.prepare(
+      prepared(
+        db,
         'INSERT OR REPLACE INTO timeline (id, incident_id, at, kind, text, by, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ).run(
         entry.id,
@@ -135,16 +137,17 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
       return;
     }
     case 'feedback':
-      db.prepare('DELETE FROM order_feedback WHERE id = ?').run((record as OrderFeedback).id);
+      prepared(db, 'DELETE FROM order_feedback WHERE id = ?').run((record as OrderFeedback).id);
       addFeedback(db, record as OrderFeedback);
       return;
     case 'ref':
-      db.prepare('DELETE FROM refs WHERE id = ?').run((record as EntityRef).id);
+      prepared(db, 'DELETE FROM refs WHERE id = ?').run((record as EntityRef).id);
       addRef(db, record as EntityRef);
       return;
     case 'incident_link': {
       const link = record as IncidentLink;
-      db.prepare(
+      prepared(
+        db,
         'INSERT OR REPLACE INTO incident_links (incident_id, other_id, kind, at, by) VALUES (?, ?, ?, ?, ?)',
       ).run(link.incidentId, link.otherId, link.kind, link.at, link.by);
       return;
@@ -161,14 +164,17 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
  * the city reads arrives as a put in one and a delete in the other, in either order.
  */
 export function applyChange(db: DB, change: Change, checksum: string): string {
-  const held = db
-    .prepare('SELECT hash FROM sync_records WHERE partition = ? AND kind = ? AND id = ?')
-    .get(change.partition, change.kind, change.id) as { hash: string } | undefined;
+  const held = prepared(db, 'SELECT hash FROM sync_records WHERE partition = ? AND kind = ? AND id = ?').get(
+    change.partition,
+    change.kind,
+    change.id,
+  ) as { hash: string } | undefined;
   let sum = held ? xorHex(checksum, held.hash) : checksum;
   if (change.op === 'put') {
     const hash = recordHash(change.kind, change.id, change.record);
     sum = xorHex(sum, hash);
-    db.prepare(
+    prepared(
+      db,
       `INSERT INTO sync_records (partition, kind, id, hash) VALUES (?, ?, ?, ?)
        ON CONFLICT (partition, kind, id) DO UPDATE SET hash = excluded.hash`,
     ).run(change.partition, change.kind, change.id, hash);
@@ -176,15 +182,16 @@ export function applyChange(db: DB, change: Change, checksum: string): string {
     return sum;
   }
   if (held) {
-    db.prepare('DELETE FROM sync_records WHERE partition = ? AND kind = ? AND id = ?').run(
+    prepared(db, 'DELETE FROM sync_records WHERE partition = ? AND kind = ? AND id = ?').run(
       change.partition,
       change.kind,
       change.id,
     );
   }
-  const elsewhere = db
-    .prepare('SELECT 1 FROM sync_records WHERE kind = ? AND id = ?')
-    .get(change.kind, change.id);
+  const elsewhere = prepared(db, 'SELECT 1 FROM sync_records WHERE kind = ? AND id = ?').get(
+    change.kind,
+    change.id,
+  );
   if (!elsewhere) removeLocally(db, change.kind, change.id);
   return sum;
 }
@@ -194,12 +201,12 @@ export function applyChange(db: DB, change: Change, checksum: string): string {
  * cursor and checksum start again from zero.
  */
 export function resetPartition(db: DB, partition: PartitionId): void {
-  const records = db.prepare('SELECT kind, id FROM sync_records WHERE partition = ?').all(partition) as {
+  const records = prepared(db, 'SELECT kind, id FROM sync_records WHERE partition = ?').all(partition) as {
     kind: ChangeKind;
     id: string;
   }[];
-  db.prepare('DELETE FROM sync_records WHERE partition = ?').run(partition);
-  const elsewhere = db.prepare('SELECT 1 FROM sync_records WHERE kind = ? AND id = ?');
+  prepared(db, 'DELETE FROM sync_records WHERE partition = ?').run(partition);
+  const elsewhere = prepared(db, 'SELECT 1 FROM sync_records WHERE kind = ? AND id = ?');
   for (const record of records)
     if (!elsewhere.get(record.kind, record.id)) removeLocally(db, record.kind, record.id);
   savePartitionState(db, { partition, cursor: 0, checksum: EMPTY_CHECKSUM }, 0);

@@ -1,5 +1,7 @@
 // How a workstation reaches the central server: HTTP JSON + a WebSocket for pokes, or an in-process endpoint
 // (tests and the simulation) with the same shapes and the same failure modes.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
 import { DeskError, isErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors';
 import {
@@ -66,45 +68,77 @@ function refusalOf(status: number, body: unknown): ServerRefusal {
   return new ServerRefusal(status, { code, message: `the server answered ${status}` });
 }
 
-/** HTTP JSON on the server's /v1 routes, and its /v1/live WebSocket. */
+/**
+ * HTTP JSON on the server's /v1 routes, and its /v1/live WebSocket. Built on node:http rather than fetch: on
+ * Node 20, fetch could leave a POST pending until its timeout when the peer reset the connection mid-request
+ * (a dropped link then stalled every request for the whole timeout, and a process with nothing else to wait for
+ * exited with the request unsettled). node:http reports the reset at once.
+ */
 export class HttpTransport implements SyncTransport {
   private readonly base: string;
+  private readonly secure: boolean;
+  private readonly agent: HttpAgent;
 
   constructor(
     url: string,
     private readonly timeoutMs = 30_000,
   ) {
     this.base = url.replace(/\/+$/, '');
+    this.secure = this.base.startsWith('https:');
+    // One connection reused across requests: a drain or a catch-up is hundreds of requests in a row.
+    this.agent = this.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
-  private async post<T>(path: string, body: unknown, token?: string): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.base}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
+  private post<T>(path: string, body: unknown, token?: string, retried = false): Promise<T> {
+    const payload = Buffer.from(JSON.stringify(body));
+    return new Promise<T>((resolve, reject) => {
+      const send = this.secure ? httpsRequest : httpRequest;
+      const req = send(
+        `${this.base}${path}`,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': payload.length,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
         },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (error) => reject(new LinkDown(`${path}: ${error.message}`)));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const ok = status >= 200 && status < 300;
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+            } catch (error) {
+              if (status >= 500 || ok) {
+                reject(new LinkDown(`${path}: unreadable answer (${(error as Error).message})`));
+                return;
+              }
+              parsed = undefined;
+            }
+            if (status >= 500) reject(new LinkDown(`${path}: server error ${status}`));
+            else if (!ok) reject(refusalOf(status, parsed));
+            else resolve(parsed as T);
+          });
+        },
+      );
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server had just closed: every route is safe to repeat (a pushed command
+        // is recognised by its workstation and counter), so try once on a fresh connection.
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
+          this.post<T>(path, body, token, true).then(resolve, reject);
+          return;
+        }
+        reject(new LinkDown(`${path}: ${error.message}`));
       });
-    } catch (error) {
-      throw new LinkDown(`${path}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    let parsed: unknown;
-    try {
-      parsed = await response.json();
-    } catch (error) {
-      if (response.status >= 500 || response.ok)
-        throw new LinkDown(
-          `${path}: unreadable answer (${error instanceof Error ? error.message : 'no body'})`,
-        );
-      parsed = undefined;
-    }
-    if (response.status >= 500) throw new LinkDown(`${path}: server error ${response.status}`);
-    if (!response.ok) throw refusalOf(response.status, parsed);
-    return parsed as T;
+      req.end(payload);
+    });
   }
 
   login(request: LoginRequest): Promise<LoginResponse> {

@@ -3,16 +3,22 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toErrorInfo } from '../../shared/errors';
+import { openWorkstation, type Workstation } from '../host';
+import type { SyncClient } from '../sync/client';
+import { hostSyncOptions, startSync } from '../sync/start';
 import { buildRenderer, rendererIsStale } from './build';
 import { startWebHost } from './host';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const USAGE = `usage: npm run start:web -- [--data <dir>] [--port <n>] [--operator <id>] [--server <url>] [--no-build]
-  --data      store folder (default .data/web)
-  --port      port on 127.0.0.1 (default 5170; 0 picks a free one)
-  --operator  demo operator this console signs in as (default city-dispatcher; op-610926 = Pingli substation)
-  --server    central server to sync with (kept for when sync exists)
+  --data         store folder (default .data/web)
+  --port         port on 127.0.0.1 (default 5170; 0 picks a free one)
+  --operator     demo operator this console signs in as (default city-dispatcher; op-610926 = Pingli substation)
+  --server       central server to sync with (sign-in falls back to the offline verifier when it is unreachable)
+  --password     the operator's password (default demo-<operator>, demo server only)
+  --workstation  the enrolled workstation id (default ws-city, or ws-<county> for a county operator)
+  --secret       the workstation's enrolment secret (default demo-secret-<workstation>, demo server only)
   --build     rebuild the console even if it looks fresh
   --no-build  serve dist/renderer as it is`;
 
@@ -23,6 +29,9 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       operator: { type: 'string' },
       server: { type: 'string' },
+      password: { type: 'string' },
+      workstation: { type: 'string' },
+      secret: { type: 'string' },
       build: { type: 'boolean' },
       'no-build': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -42,9 +51,6 @@ async function main(): Promise<void> {
     } catch {
       throw new Error(`--server ${values.server} is not a URL`);
     }
-    // The sync client (#3) needs enrolment the web host does not do yet; the address is accepted so scripts
-    // need not change.
-    console.log(`sync: not started by the web host yet; running standalone (server ${values.server} noted)`);
   }
 
   if (!values['no-build'] && (values.build || rendererIsStale())) {
@@ -53,7 +59,37 @@ async function main(): Promise<void> {
   }
 
   const dataDir = resolve(values.data ?? join(REPO_ROOT, '.data', 'web'));
-  const host = await startWebHost({ dataDir, port, operatorId: values.operator ?? 'city-dispatcher' });
+  const operatorId = values.operator ?? 'city-dispatcher';
+  let synced: { workstation: Workstation; client: SyncClient } | null = null;
+  if (values.server !== undefined) {
+    // The host opens the store itself so the sync client and the console share one connection and one Desk.
+    const workstation = openWorkstation({ dataDir });
+    try {
+      const options = hostSyncOptions(values.server, workstation.actor(operatorId), {
+        password: values.password,
+        workstationId: values.workstation,
+        secret: values.secret,
+      });
+      const { client, online } = await startSync(workstation, options);
+      synced = { workstation, client };
+      console.log(
+        `sync: ${online ? 'online' : 'offline (signed in against the local verifier)'} with ${values.server} as workstation ${options.workstationId}`,
+      );
+    } catch (error) {
+      workstation.close();
+      throw error;
+    }
+  }
+  const host = await startWebHost(
+    synced
+      ? {
+          port,
+          desk: synced.workstation.desk,
+          actor: synced.client.actorFor(operatorId),
+          supervisionMs: 15_000,
+        }
+      : { dataDir, port, operatorId },
+  );
   console.log(`store: ${join(dataDir, 'desk.sqlite')} (demo region seeded on first start)`);
   console.log(
     `operator: ${host.actor.operatorId} (${host.actor.role}, jurisdiction ${host.actor.jurisdictionId})`,
@@ -61,7 +97,12 @@ async function main(): Promise<void> {
   console.log(`Command Desk console: ${host.url}`);
 
   const stop = (): void => {
-    void host.close().then(() => process.exit(0));
+    void (async () => {
+      await synced?.client.stop();
+      await host.close();
+      synced?.workstation.close();
+      process.exit(0);
+    })();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

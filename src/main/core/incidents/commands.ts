@@ -9,6 +9,7 @@ import {
 import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
 import { incidentLinkId } from '../../../shared/sync';
+import { prepared } from '../../db/connection';
 import { getIncident, nextIncidentNumber, putIncident, addIncidentLink } from '../../db/incidents';
 import { getMeta, getOrg } from '../../db/region';
 import { addRef } from '../../db/timeline';
@@ -24,7 +25,7 @@ export function loadIncident(ctx: CommandContext, id: string): Incident {
 }
 
 function assertCountyExists(ctx: CommandContext, countyId: string): void {
-  const row = ctx.db.prepare("SELECT 1 FROM jurisdictions WHERE id = ? AND level = 'county'").get(countyId);
+  const row = prepared(ctx.db, "SELECT 1 FROM jurisdictions WHERE id = ? AND level = 'county'").get(countyId);
   if (!row)
     throw new DeskError('not_found', `county ${countyId} does not exist`, { kind: 'county', id: countyId });
 }
