@@ -23,9 +23,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process'], message: 'src/shared runs everywhere: no Node modules.' },
-            { group: ['better-sqlite3', 'ws', 'electron', 'react', 'react-dom', 'maplibre-gl'], message: 'src/shared must not depend on a runtime.' },
-            { group: ['**/main/**', '**/server/**', '**/renderer/**'], message: 'src/shared imports nothing outside itself.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process'],
+              message: 'src/shared runs everywhere: no Node modules.',
+            },
+            {
+              group: ['better-sqlite3', 'ws', 'electron', 'react', 'react-dom', 'maplibre-gl'],
+              message: 'src/shared must not depend on a runtime.',
+            },
+            {
+              group: ['**/main/**', '**/server/**', '**/renderer/**'],
+              message: 'src/shared imports nothing outside itself.',
+            },
           ],
         },
       ],
@@ -41,8 +50,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'better-sqlite3', 'ws', 'electron'], message: 'The renderer reaches the core only through the contract client.' },
-            { group: ['**/main/**', '**/server/**'], message: 'The renderer reaches the core only through the contract client.' },
+            {
+              group: ['node:*', 'better-sqlite3', 'ws', 'electron'],
+              message: 'The renderer reaches the core only through the contract client.',
+            },
+            {
+              group: ['**/main/**', '**/server/**'],
+              message: 'The renderer reaches the core only through the contract client.',
+            },
           ],
         },
       ],
