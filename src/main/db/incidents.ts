@@ -191,32 +191,44 @@ export function searchIncidents(
     const phrase = `"${trimmed.replaceAll('"', '""')}"`;
     // Sorting every match by received_at took ~0.6 s for a common word over 1M incidents. The index walks
     // rowids newest-stored first and stops early; the newest few candidates are then ordered by time.
-    // Rows still queued for indexing (after a large pull or an edit) are matched by a scan of the queue instead of
-    // the index, so nothing is missed and no stale text matches.
+    // Rows not yet indexed (new above the watermark, or edited and queued) are matched by a scan of just those rows
+    // instead of the index, so nothing is missed and no stale text matches; the two halves never overlap.
     const like = likePattern(trimmed);
-    const rows = db
+    const watermark = (
+      prepared(db, 'SELECT watermark FROM incidents_fts_state WHERE id = 1').get() as { watermark: number }
+    ).watermark;
+    const indexed = db
       .prepare(
         `SELECT * FROM (
-           SELECT * FROM (
-             SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
-             WHERE incidents_fts MATCH ? AND f.rowid NOT IN (SELECT row FROM incidents_fts_pending) ${countyClause}
-             ORDER BY f.rowid DESC LIMIT ?
-           )
-           UNION
-           SELECT i.* FROM incidents i
-           WHERE (i.rowid IN (SELECT row FROM incidents_fts_pending)
-                  OR i.rowid > (SELECT watermark FROM incidents_fts_state WHERE id = 1))
-           AND (${SEARCH_COLUMNS.map((column) => `i.${column} LIKE ? ESCAPE '\\'`).join(' OR ')}) ${countyClause}
+           SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
+           WHERE incidents_fts MATCH ? AND f.rowid <= ? AND f.rowid NOT IN (SELECT row FROM incidents_fts_pending)
+           ${countyClause}
+           ORDER BY f.rowid DESC LIMIT ?
          ) ORDER BY received_at DESC, id LIMIT ?`,
       )
-      .all(
-        phrase,
-        ...countyParams,
-        limit * SEARCH_CANDIDATES_PER_RESULT,
-        ...SEARCH_COLUMNS.map(() => like),
-        ...countyParams,
-        limit,
-      ) as IncidentRow[];
+      .all(phrase, watermark, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT, limit) as IncidentRow[];
+    // Rows not indexed yet, in two plain statements that each walk only those rows (newest first): an OR of the
+    // two, a UNION with the indexed half, or an order by received_at all made the planner walk the whole table.
+    const textMatch = `(${SEARCH_COLUMNS.map((column) => `i.${column} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+    const likes = SEARCH_COLUMNS.map(() => like);
+    const fresh = db
+      .prepare(
+        `SELECT i.* FROM incidents i WHERE i.rowid > ? AND ${textMatch} ${countyClause} ORDER BY i.rowid DESC LIMIT ?`,
+      )
+      .all(watermark, ...likes, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT) as IncidentRow[];
+    const edited = db
+      .prepare(
+        `SELECT i.* FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row
+         WHERE ${textMatch} ${countyClause} ORDER BY p.row DESC LIMIT ?`,
+      )
+      .all(...likes, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT) as IncidentRow[];
+    const freshIds = new Set(fresh.map((row) => row.id));
+    const waiting = [...fresh, ...edited.filter((row) => !freshIds.has(row.id))];
+    const rows = waiting.length === 0 ? indexed : [...indexed, ...waiting];
+    if (waiting.length > 0) {
+      rows.sort((a, b) => b.received_at - a.received_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      rows.length = Math.min(rows.length, limit);
+    }
     return rows.map(rowToIncident);
   }
   const like = likePattern(trimmed);
