@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { deleteIncident, getIncident, putIncident, searchIncidents } from '../src/main/db/incidents';
 import { indexPendingIncidents, pendingSearchRows, startSearchIndexer } from '../src/main/db/search-index';
 import type { Incident } from '../src/shared/domain/model';
-import { burglaryCall, makeDesk, PINGLI } from './helpers/desk';
+import { CITY_ID } from '../src/shared/domain/model';
+import { burglaryCall, HANBIN, HANBIN_CENTRE, makeDesk, PINGLI } from './helpers/desk';
 
 function pulledIncident(id: string, address: string, summary: string): Incident {
   return {
@@ -93,5 +94,33 @@ describe('the deferred search index', () => {
     stop();
     expect(pendingSearchRows(db), 'the background indexer did not catch up').toBe(0);
     expect(searchIncidents(db, '长安镇', undefined, 100)).toHaveLength(25);
+  });
+
+  it('keeps a county operator to their own county and the city, also after an incident moves', () => {
+    const { desk, db, city } = makeDesk();
+    const pingliCall = desk.command(
+      city,
+      'incident.create',
+      burglaryCall({ summary: '仓库失窃电缆若干', countyId: PINGLI }),
+    );
+    const hanbinCall = desk.command(
+      city,
+      'incident.create',
+      burglaryCall({ summary: '仓库失窃电缆若干', countyId: HANBIN, location: HANBIN_CENTRE }),
+    );
+    expect(ids(searchIncidents(db, '失窃电缆', undefined, 10))).toEqual(ids([pingliCall, hanbinCall]));
+    expect(
+      ids(searchIncidents(db, '失窃电缆', [PINGLI, CITY_ID], 10)),
+      'Pingli sees a Hanbin incident',
+    ).toEqual([pingliCall.id]);
+    desk.command(city, 'incident.update', { id: hanbinCall.id, patch: { countyId: PINGLI } });
+    expect(
+      ids(searchIncidents(db, '失窃电缆', [PINGLI, CITY_ID], 10)),
+      'a moved incident keeps its old county',
+    ).toEqual(ids([pingliCall, hanbinCall]));
+    expect(
+      searchIncidents(db, '失窃电缆', [HANBIN, CITY_ID], 10),
+      'Hanbin still finds the incident it gave away',
+    ).toEqual([]);
   });
 });

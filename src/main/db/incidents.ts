@@ -197,29 +197,35 @@ export function searchIncidents(
     const watermark = (
       prepared(db, 'SELECT watermark FROM incidents_fts_state WHERE id = 1').get() as { watermark: number }
     ).watermark;
+    // The phrase is sought in the text columns only; a county operator's scope narrows the match in the index.
+    const scope = countyIds
+      ? ` AND county_id : (${countyIds.map((id) => `"${id.replaceAll('"', '""')}"`).join(' OR ') || '"-"'})`
+      : '';
+    const query = `{address summary caller_name caller_phone notes} : ${phrase}${scope}`;
     const indexed = db
       .prepare(
         `SELECT * FROM (
            SELECT i.* FROM incidents_fts f JOIN incidents i ON i.rowid = f.rowid
            WHERE incidents_fts MATCH ? AND f.rowid <= ? AND f.rowid NOT IN (SELECT row FROM incidents_fts_pending)
-           ${countyClause}
            ORDER BY f.rowid DESC LIMIT ?
          ) ORDER BY received_at DESC, id LIMIT ?`,
       )
-      .all(phrase, watermark, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT, limit) as IncidentRow[];
+      .all(query, watermark, limit * SEARCH_CANDIDATES_PER_RESULT, limit) as IncidentRow[];
     // Rows not indexed yet, in two plain statements that each walk only those rows (newest first): an OR of the
     // two, a UNION with the indexed half, or an order by received_at all made the planner walk the whole table.
+    // The unary + keeps the planner off the county index, which would walk a whole county's incidents.
+    const waitingCounty = countyClause.replace('AND i.county_id', 'AND +i.county_id');
     const textMatch = `(${SEARCH_COLUMNS.map((column) => `i.${column} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
     const likes = SEARCH_COLUMNS.map(() => like);
     const fresh = db
       .prepare(
-        `SELECT i.* FROM incidents i WHERE i.rowid > ? AND ${textMatch} ${countyClause} ORDER BY i.rowid DESC LIMIT ?`,
+        `SELECT i.* FROM incidents i WHERE i.rowid > ? AND ${textMatch} ${waitingCounty} ORDER BY i.rowid DESC LIMIT ?`,
       )
       .all(watermark, ...likes, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT) as IncidentRow[];
     const edited = db
       .prepare(
         `SELECT i.* FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row
-         WHERE ${textMatch} ${countyClause} ORDER BY p.row DESC LIMIT ?`,
+         WHERE ${textMatch} ${waitingCounty} ORDER BY p.row DESC LIMIT ?`,
       )
       .all(...likes, ...countyParams, limit * SEARCH_CANDIDATES_PER_RESULT) as IncidentRow[];
     const freshIds = new Set(fresh.map((row) => row.id));

@@ -9,19 +9,30 @@ interface TextRow {
   caller_name: string;
   caller_phone: string;
   notes: string;
+  county_id: string;
 }
 
-const TEXT_COLUMNS = 'i.rowid AS row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes';
+const TEXT_COLUMNS =
+  'i.rowid AS row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes, i.county_id';
 
 function indexRows(db: DB, rows: TextRow[]): void {
   const remove = prepared(db, 'DELETE FROM incidents_fts WHERE rowid = ?');
   const insert = prepared(
     db,
-    'INSERT INTO incidents_fts (rowid, address, summary, caller_name, caller_phone, notes) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO incidents_fts (rowid, address, summary, caller_name, caller_phone, notes, county_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const row of rows) {
     remove.run(row.row);
-    insert.run(row.row, row.address, row.summary, row.caller_name, row.caller_phone, row.notes);
+    insert.run(
+      row.row,
+      row.address,
+      row.summary,
+      row.caller_name,
+      row.caller_phone,
+      row.notes,
+      row.county_id,
+    );
   }
 }
 

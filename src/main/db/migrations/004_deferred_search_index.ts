@@ -14,8 +14,9 @@ DROP TRIGGER incidents_fts_update;
 DROP TRIGGER incidents_fts_delete;
 DROP TABLE incidents_fts;
 
+-- county_id is indexed too, so a county operator's search is narrowed inside the index, not row by row.
 CREATE VIRTUAL TABLE incidents_fts USING fts5 (
-  address, summary, caller_name, caller_phone, notes,
+  address, summary, caller_name, caller_phone, notes, county_id,
   content = '', contentless_delete = 1, tokenize = 'trigram'
 );
 -- Rows with rowid <= watermark were indexed (unless queued below); rows above it are new.
@@ -23,9 +24,10 @@ CREATE TABLE incidents_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), waterma
 INSERT INTO incidents_fts_state (id, watermark) VALUES (1, 0);
 CREATE TABLE incidents_fts_pending (row INTEGER PRIMARY KEY) STRICT;
 
-CREATE TRIGGER incidents_fts_update AFTER UPDATE OF address, summary, caller_name, caller_phone, notes ON incidents
+CREATE TRIGGER incidents_fts_update
+AFTER UPDATE OF address, summary, caller_name, caller_phone, notes, county_id ON incidents
 WHEN old.address IS NOT new.address OR old.summary IS NOT new.summary OR old.caller_name IS NOT new.caller_name
-  OR old.caller_phone IS NOT new.caller_phone OR old.notes IS NOT new.notes
+  OR old.caller_phone IS NOT new.caller_phone OR old.notes IS NOT new.notes OR old.county_id IS NOT new.county_id
 BEGIN
   -- Not INSERT OR IGNORE: an outer statement's conflict clause (e.g. a REPLACE during a sync rebase) would override it.
   INSERT INTO incidents_fts_pending (row)
