@@ -123,4 +123,17 @@ describe('the deferred search index', () => {
       'Hanbin still finds the incident it gave away',
     ).toEqual([]);
   });
+
+  it('indexes a new row edited before it was indexed exactly once', () => {
+    const { db } = makeDesk();
+    putIncident(db, pulledIncident('p1', '平利县八仙镇龙洞河村', '摩托车被盗'));
+    const stored = getIncident(db, 'p1');
+    if (!stored) throw new Error('the pulled incident is missing');
+    putIncident(db, { ...stored, address: '平利县正阳镇' });
+    expect(indexPendingIncidents(db, 10)).toBe(2);
+    const docs = db.prepare('SELECT count(*) AS n FROM incidents_fts_docsize').get() as { n: number };
+    expect(docs.n, 'the row has more than one entry in the search index').toBe(1);
+    expect(ids(searchIncidents(db, '正阳镇', undefined, 10))).toEqual(['p1']);
+    expect(searchIncidents(db, '八仙镇', undefined, 10)).toEqual([]);
+  });
 });

@@ -15,7 +15,8 @@ interface TextRow {
 const TEXT_COLUMNS =
   'i.rowid AS row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes, i.county_id';
 
-function indexRows(db: DB, rows: TextRow[]): void {
+/** Indexes the rows; those at or below `indexedMax` may already have an entry, which is removed first. */
+function indexRows(db: DB, rows: TextRow[], indexedMax: number): void {
   const remove = prepared(db, 'DELETE FROM incidents_fts WHERE rowid = ?');
   const insert = prepared(
     db,
@@ -23,7 +24,7 @@ function indexRows(db: DB, rows: TextRow[]): void {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const row of rows) {
-    remove.run(row.row);
+    if (row.row <= indexedMax) remove.run(row.row);
     insert.run(
       row.row,
       row.address,
@@ -44,23 +45,36 @@ export function searchWatermark(db: DB): number {
 
 /** Indexes up to `limit` waiting rows in the caller's transaction; returns how many it indexed. */
 export function indexPendingIncidents(db: DB, limit: number): number {
+  const state = prepared(db, 'SELECT watermark, indexed_max FROM incidents_fts_state WHERE id = 1').get() as {
+    watermark: number;
+    indexed_max: number;
+  };
   const queued = prepared(
     db,
     `SELECT ${TEXT_COLUMNS} FROM incidents_fts_pending p JOIN incidents i ON i.rowid = p.row ORDER BY p.row LIMIT ?`,
   ).all(limit) as TextRow[];
-  indexRows(db, queued);
+  indexRows(db, queued, state.indexed_max);
   const done = prepared(db, 'DELETE FROM incidents_fts_pending WHERE row = ?');
   for (const row of queued) done.run(row.row);
   const room = limit - queued.length;
-  if (room <= 0) return queued.length;
-  const fresh = prepared(
-    db,
-    `SELECT ${TEXT_COLUMNS} FROM incidents i WHERE i.rowid > (SELECT watermark FROM incidents_fts_state WHERE id = 1)
-     ORDER BY i.rowid LIMIT ?`,
-  ).all(room) as TextRow[];
-  indexRows(db, fresh);
-  const last = fresh.at(-1);
-  if (last) prepared(db, 'UPDATE incidents_fts_state SET watermark = ? WHERE id = 1').run(last.row);
+  const fresh =
+    room > 0
+      ? (prepared(
+          db,
+          `SELECT ${TEXT_COLUMNS} FROM incidents i WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?`,
+        ).all(state.watermark, room) as TextRow[])
+      : [];
+  // A queued row above the watermark was just indexed: the fresh pass must remove that entry before re-adding it.
+  const afterQueued = Math.max(state.indexed_max, ...queued.map((row) => row.row));
+  indexRows(db, fresh, afterQueued);
+  const highest = Math.max(afterQueued, fresh.at(-1)?.row ?? 0);
+  const watermark = fresh.at(-1)?.row ?? state.watermark;
+  if (queued.length + fresh.length > 0) {
+    prepared(db, 'UPDATE incidents_fts_state SET watermark = ?, indexed_max = ? WHERE id = 1').run(
+      watermark,
+      highest,
+    );
+  }
   return queued.length + fresh.length;
 }
 

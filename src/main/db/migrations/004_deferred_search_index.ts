@@ -19,9 +19,13 @@ CREATE VIRTUAL TABLE incidents_fts USING fts5 (
   address, summary, caller_name, caller_phone, notes, county_id,
   content = '', contentless_delete = 1, tokenize = 'trigram'
 );
--- Rows with rowid <= watermark were indexed (unless queued below); rows above it are new.
-CREATE TABLE incidents_fts_state (id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL) STRICT;
-INSERT INTO incidents_fts_state (id, watermark) VALUES (1, 0);
+-- Rows with rowid <= watermark were indexed (unless queued below); rows above it are new. indexed_max is the
+-- highest rowid ever indexed: only rows at or below it can have an entry to remove before re-indexing (a removal
+-- leaves a tombstone that every later search pays for).
+CREATE TABLE incidents_fts_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1), watermark INTEGER NOT NULL, indexed_max INTEGER NOT NULL
+) STRICT;
+INSERT INTO incidents_fts_state (id, watermark, indexed_max) VALUES (1, 0, 0);
 CREATE TABLE incidents_fts_pending (row INTEGER PRIMARY KEY) STRICT;
 
 CREATE TRIGGER incidents_fts_update
