@@ -15,6 +15,7 @@ import type { DB } from '../db/connection';
 import { appendOutbox, nextCounter } from '../db/outbox';
 import { indexPendingIncidents } from '../db/search-index';
 import { applyCommand, type Applied } from '../core/apply';
+import { withExpected } from '../core/expected';
 import { EventBus } from './events';
 import { queryHandlers } from './queries';
 
@@ -40,7 +41,8 @@ export class Desk {
   }
 
   command<N extends CommandName>(actor: Actor, name: N, input: unknown): CommandResult<N> {
-    const applied = applyCommand(this.db, actor, name, input, {
+    // The values the operator saw go with the command, so the server can tell a concurrent change (a conflict).
+    const applied = applyCommand(this.db, actor, name, withExpected(this.db, name, input), {
       at: this.clock(),
       within: (ctx, done) => {
         // The operator's own records are searchable the moment the command commits.

@@ -1,0 +1,88 @@
+// Concurrent changes of an incident's priority or status by two workstations: the second to reach the server
+// does not silently win; it becomes a conflict that both see and that the operator resolves.
+import { describe, expect, it } from 'vitest';
+import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
+import { createHub, openTestWorkstation, outboxSize, signIn } from './harness';
+
+const CALL = {
+  source: 'call_110' as const,
+  category: 'burglary' as const,
+  priority: 2,
+  address: '平利县长安镇',
+  summary: '入室盗窃',
+  location: CHANGAN,
+  countyId: PINGLI,
+};
+
+async function pair() {
+  const clock = scriptedClock();
+  const hub = createHub(clock);
+  const city = openTestWorkstation(hub, {
+    id: 'ws-city',
+    jurisdictionId: '610900',
+    operatorId: 'city-dispatcher',
+    clock,
+  });
+  const pingli = openTestWorkstation(hub, {
+    id: 'ws-pingli',
+    jurisdictionId: PINGLI,
+    operatorId: 'op-610926',
+    clock,
+  });
+  await signIn(city);
+  await signIn(pingli);
+  const incident = city.desk.command(city.actor, 'incident.create', CALL);
+  expect((await city.client.syncNow()).ok).toBe(true);
+  expect((await pingli.client.syncNow()).ok).toBe(true);
+  return { clock, city, pingli, incident };
+}
+
+describe('conflicts between workstations', () => {
+  it('keeps the first priority, shows the second as a conflict on both ends, and applies the chosen value', async () => {
+    const { clock, city, pingli, incident } = await pair();
+    // Both change the priority from 2 while neither has seen the other's change.
+    pingli.desk.command(pingli.actor, 'incident.update', { id: incident.id, patch: { priority: 1 } });
+    clock.advance(1000);
+    city.desk.command(city.actor, 'incident.update', { id: incident.id, patch: { priority: 3 } });
+    expect((await city.client.syncNow()).ok).toBe(true);
+    expect((await pingli.client.syncNow()).ok).toBe(true);
+    expect((await city.client.syncNow()).ok).toBe(true);
+
+    for (const ws of [city, pingli]) {
+      expect(ws.desk.query(ws.actor, 'incident.get', { id: incident.id }).priority, `${ws.id} priority`).toBe(
+        3,
+      );
+      const conflicts = ws.desk.query(ws.actor, 'sync.conflicts', {});
+      expect(conflicts, `${ws.id} does not see the conflict`).toHaveLength(1);
+      expect(conflicts[0]).toMatchObject({ entityId: incident.id, field: 'priority', mine: 1, theirs: 3 });
+    }
+    expect(outboxSize(pingli.db)).toBe(0);
+
+    const [conflict] = pingli.desk.query(pingli.actor, 'sync.conflicts', {});
+    if (!conflict) throw new Error('no conflict to resolve');
+    pingli.desk.command(pingli.actor, 'conflict.resolve', { id: conflict.id, choice: 'mine' });
+    expect((await pingli.client.syncNow()).ok).toBe(true);
+    expect((await city.client.syncNow()).ok).toBe(true);
+    for (const ws of [city, pingli]) {
+      expect(
+        ws.desk.query(ws.actor, 'incident.get', { id: incident.id }).priority,
+        `${ws.id} after resolve`,
+      ).toBe(1);
+      expect(ws.desk.query(ws.actor, 'sync.conflicts', {}), `${ws.id} still lists the conflict`).toHaveLength(
+        0,
+      );
+    }
+  });
+
+  it('does not raise a conflict for an operator following up their own change', async () => {
+    const { city, pingli, incident } = await pair();
+    pingli.desk.command(pingli.actor, 'incident.update', { id: incident.id, patch: { priority: 1 } });
+    pingli.desk.command(pingli.actor, 'incident.update', { id: incident.id, patch: { priority: 4 } });
+    pingli.desk.command(pingli.actor, 'incident.setStatus', { id: incident.id, status: 'handled' });
+    expect((await pingli.client.syncNow()).ok).toBe(true);
+    expect((await city.client.syncNow()).ok).toBe(true);
+    const seen = city.desk.query(city.actor, 'incident.get', { id: incident.id });
+    expect([seen.priority, seen.status]).toEqual([4, 'handled']);
+    expect(city.desk.query(city.actor, 'sync.conflicts', {})).toHaveLength(0);
+  });
+});
