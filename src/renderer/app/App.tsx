@@ -66,15 +66,12 @@ function useDocumentLanguage(): void {
 export function App({ panel }: { panel: string | null }) {
   useConsoleWiring();
   useDocumentLanguage();
-  const ready = useDesk((s) => s.region !== null);
-  const t = useT();
   const single = PANEL_IDS.find((id) => id === panel);
+  // The panels are laid out at once (the map starts on its basemap); each fills in as its data arrives.
   return (
     <div className={`app ${single ? 'popped' : ''}`}>
       <AlertBanner />
-      {!ready ? (
-        <div className="booting">{t('app.connecting')}</div>
-      ) : single ? (
+      {single ? (
         <div className="single-panel" data-panel={single}>
           {renderPanel(single)}
         </div>

@@ -1,11 +1,11 @@
 // What the panels do: contract calls with their effect on the store; every failure becomes a visible notice.
-import type { IncidentStatus, LngLat, UnitStatus } from '../../shared/domain/model';
+import type { IncidentStatus, LngLat, Order, UnitStatus } from '../../shared/domain/model';
 import { getDeskClient } from '../client';
 import { translate, type Message } from '../i18n';
 import { deskStore } from '../store';
 import { isCityOperator } from '../store/session';
 import { missingIntakeFields } from '../store/intake';
-import { loadSync, notify, reportError } from './live';
+import { errorNotice, loadSync, notify, reportError } from './live';
 
 function info(message: Message): void {
   notify(deskStore, 'info', message);
@@ -135,8 +135,10 @@ export async function issueDraft(): Promise<boolean> {
     refuse({ key: 'orders.noTargets' });
     return false;
   }
-  const order = await attempt(() =>
-    getDeskClient().command('order.issue', {
+  state.setDraftError(null);
+  let order: Order;
+  try {
+    order = await getDeskClient().command('order.issue', {
       incidentId: draft.incidentId,
       template: draft.template,
       title: draft.title,
@@ -144,9 +146,14 @@ export async function issueDraft(): Promise<boolean> {
       targets,
       signDeadlineMin: draft.signDeadlineMin,
       finishDeadlineMin: draft.finishDeadlineMin,
-    }),
-  );
-  if (!order) return false;
+    });
+  } catch (error) {
+    // The draft stays open with the refusal beside the issue button, so the operator can fix it and try again.
+    const refused = errorNotice(error);
+    deskStore.getState().setDraftError(refused);
+    notify(deskStore, 'error', refused);
+    return false;
+  }
   const after = deskStore.getState();
   after.upsertOrder(order);
   after.clearDraft();

@@ -1,6 +1,6 @@
 // Keeps the store in step with the workstation: first load, refetch on entity.changed, alarms on events.
 import type { DeskClient } from '../../shared/contract';
-import type { EntityKind } from '../../shared/domain/model';
+import type { EntityKind, Incident } from '../../shared/domain/model';
 import { toErrorInfo } from '../../shared/errors';
 import type { Message, MessageKey } from '../i18n';
 import type { ConsoleClient } from '../client';
@@ -10,8 +10,20 @@ const PAGE = 1000;
 /** The map and queue hold at most this many incidents; beyond it the oldest pages are not loaded. */
 const MAX_LOADED = 60_000;
 const REFRESH_MS = 300;
+/** Pages asked for at once while loading in the background (the socket is the bottleneck, not the core). */
+const PARALLEL_PAGES = 4;
+/** Background pages are put into the store this many incidents at a time: every store update re-sorts the queue. */
+const BATCH_ROWS = 16_000;
+/** Past this many changed incidents in one burst, reading the list again is cheaper than one get each. */
+const REFETCH_IDS_MAX = 2000;
+const GETS_AT_ONCE = 50;
+/** The longest the bulk load waits for the map's first drawing. */
+const MAP_WAIT_MS = 10_000;
 
-/** Loads the incidents of the current scope page by page; the first page makes the console usable. */
+/**
+ * Loads the incidents of the current scope: the newest page at once (the queue is usable on it), then the rest
+ * in the background, folded into one store update per batch so the console never re-sorts per page.
+ */
 export async function loadIncidents(
   client: DeskClient,
   store: DeskStore,
@@ -26,11 +38,55 @@ export async function loadIncidents(
   const first = await client.query('incident.list', { ...scope, limit: PAGE, offset: 0 });
   if (!isCurrent()) return;
   store.getState().setIncidents(first.items, first.total);
-  for (let offset = PAGE; offset < Math.min(first.total, MAX_LOADED); offset += PAGE) {
-    const page = await client.query('incident.list', { ...scope, limit: PAGE, offset });
+  const end = Math.min(first.total, MAX_LOADED);
+  if (end > PAGE) await mapDrawn(store);
+  if (!isCurrent()) return;
+  let pending: Incident[] = [];
+  for (let offset = PAGE; offset < end; offset += PAGE * PARALLEL_PAGES) {
+    const offsets: number[] = [];
+    for (let at = offset; at < Math.min(end, offset + PAGE * PARALLEL_PAGES); at += PAGE) offsets.push(at);
+    const pages = await Promise.all(
+      offsets.map((at) => client.query('incident.list', { ...scope, limit: PAGE, offset: at })),
+    );
     if (!isCurrent()) return;
-    store.getState().addIncidents(page.items);
+    for (const page of pages) for (const incident of page.items) pending.push(incident);
+    if (pending.length >= BATCH_ROWS) {
+      store.getState().addIncidents(pending);
+      pending = [];
+    }
   }
+  if (pending.length > 0) store.getState().addIncidents(pending);
+}
+
+/**
+ * Resolves once no map in this window is still drawing its basemap (or after a while regardless): the bulk of
+ * the incidents can wait a moment, the map the operator looks at should not compete with them for the CPU.
+ */
+function mapDrawn(store: DeskStore): Promise<void> {
+  if (store.getState().mapLoading !== 'loading') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(done, MAP_WAIT_MS);
+    const unsubscribe = store.subscribe((state) => {
+      if (state.mapLoading !== 'loading') done();
+    });
+  });
+}
+
+/** Reads the changed incidents one by one, a bounded number at a time, and puts them in with one update. */
+async function refetchIncidents(client: DeskClient, store: DeskStore, ids: string[]): Promise<void> {
+  const found: Incident[] = [];
+  for (let start = 0; start < ids.length; start += GETS_AT_ONCE) {
+    const results = await Promise.allSettled(
+      ids.slice(start, start + GETS_AT_ONCE).map((id) => client.query('incident.get', { id })),
+    );
+    for (const result of results) if (result.status === 'fulfilled') found.push(result.value);
+  }
+  if (found.length > 0) store.getState().upsertIncidents(found);
 }
 
 async function loadOrders(client: DeskClient, store: DeskStore): Promise<void> {
@@ -98,9 +154,14 @@ export function notify(store: DeskStore, kind: 'error' | 'info', message: Messag
 
 /** A failed call: its kind in the operator's language, then the workstation's own words on it. */
 export function reportError(store: DeskStore, error: unknown): void {
+  notify(store, 'error', errorNotice(error));
+}
+
+/** A failed call as a message: its error code's label, then the workstation's (or server's) own words. */
+export function errorNotice(error: unknown): Message {
   const info = toErrorInfo(error);
   const kind: MessageKey = `error.${info.code}`;
-  notify(store, 'error', { key: 'error.notice', vars: { kind: { key: kind }, detail: info.message } });
+  return { key: 'error.notice', vars: { kind: { key: kind }, detail: info.message } };
 }
 
 /** Starts the live link; returns its undo (every subscription and timer). */
@@ -115,17 +176,19 @@ export function startLive(client: ConsoleClient, store: DeskStore): () => void {
 
   async function loadAll(): Promise<void> {
     const mine = ++generation;
-    const [actor, region] = await Promise.all([
-      client.query('session.get', {}),
-      client.query('region.get', {}),
-    ]);
-    if (mine !== generation) return;
-    store.getState().setSession(actor, region);
+    // Nothing below waits for the session: the map and the queue fill as soon as their own data arrives.
+    const session = Promise.all([client.query('session.get', {}), client.query('region.get', {})]).then(
+      ([actor, region]) => {
+        if (mine === generation) store.getState().setSession(actor, region);
+      },
+    );
     await Promise.all([
+      session,
       loadIncidents(client, store, () => mine === generation),
       loadUnits(client, store),
       loadCheckpoints(client, store),
-      loadOrders(client, store),
+      // The inbox depends on who is signed in.
+      session.then(() => loadOrders(client, store)),
       loadSync(client, store).catch(() => undefined),
     ]);
   }
@@ -138,14 +201,10 @@ export function startLive(client: ConsoleClient, store: DeskStore): () => void {
     dirtyIncidents.clear();
     const work: Promise<unknown>[] = [];
     if (kinds.has('incident')) {
-      if (ids.length > 200) work.push(loadIncidents(client, store, () => true));
-      else
-        work.push(
-          Promise.allSettled(ids.map((id) => client.query('incident.get', { id }))).then((results) => {
-            const found = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-            store.getState().upsertIncidents(found);
-          }),
-        );
+      if (ids.length > REFETCH_IDS_MAX) {
+        const mine = ++generation;
+        work.push(loadIncidents(client, store, () => mine === generation));
+      } else work.push(refetchIncidents(client, store, ids));
     }
     if (kinds.has('unit')) work.push(loadUnits(client, store));
     if (kinds.has('checkpoint')) work.push(loadCheckpoints(client, store));

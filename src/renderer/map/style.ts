@@ -1,6 +1,6 @@
 // The offline map style: basemap from resources/map (served under ./map/) and the console's operational layers.
 import type { FeatureCollection } from 'geojson';
-import type { StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 
 export const COLORS = {
   background: '#0a101c',
@@ -35,6 +35,11 @@ const COUNTY_CLOSE_ZOOM = 9.5;
 
 function basemapUrl(name: string): string {
   return new URL(`map/${name}.geojson`, document.baseURI).href;
+}
+
+/** The county fill: the operator's own county stands out (set again once the session is known). */
+export function countyFill(ownCountyId: string | null): ExpressionSpecification {
+  return ['case', ['==', ['get', 'id'], ownCountyId ?? ''], COLORS.countyOwn, COLORS.county];
 }
 
 /** Counties (with county names), rivers, lakes, land and neighbours; no glyphs URL: text is drawn from local fonts. */
@@ -78,7 +83,7 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         type: 'fill',
         source: 'counties',
         paint: {
-          'fill-color': ['case', ['==', ['get', 'id'], ownCountyId ?? ''], COLORS.countyOwn, COLORS.county],
+          'fill-color': countyFill(ownCountyId),
         },
       },
       { id: 'lakes', type: 'fill', source: 'lakes', paint: { 'fill-color': COLORS.river } },

@@ -1,11 +1,11 @@
 // The incident queue: live, virtualised, sortable and filterable, with the waiting time coloured.
-import { useMemo, type KeyboardEvent } from 'react';
-import type { IncidentStatus, Priority } from '../../shared/domain/model';
+import { memo, useMemo, type KeyboardEvent } from 'react';
+import type { Incident, IncidentStatus, Priority } from '../../shared/domain/model';
 import { VirtualList } from '../components/VirtualList';
 import { formatAge, formatTime, nameIn, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
 import { ageLevel, OPEN_STATUSES, queueOf, type IncidentSortKey } from '../store/incidents';
-import { jurisdictionOf } from '../store/session';
+import type { Language } from '../store/settings';
 
 const ROW_HEIGHT = 30;
 
@@ -16,12 +16,52 @@ const STATUS_SCOPES: Record<string, IncidentStatus[]> = {
   all: [],
 };
 
+interface QueueRowProps {
+  incident: Incident;
+  selected: boolean;
+  countyName: string;
+  language: Language;
+}
+
+/**
+ * One line of the queue. Only the lines on screen exist, and only those waiting for a first response follow
+ * the clock, so the once-a-second tick redraws a few dozen waiting-time cells, not the queue.
+ */
+const QueueRow = memo(function QueueRow({ incident, selected, countyName, language }: QueueRowProps) {
+  const t = useT();
+  const now = useDesk((s) => (incident.status === 'received' ? s.now : 0));
+  const age = ageLevel(incident, now);
+  return (
+    <div
+      className={`qrow ${selected ? 'selected' : ''} ${OPEN_STATUSES.includes(incident.status) ? '' : 'done'}`}
+      data-incident-id={incident.id}
+      onClick={() => {
+        const state = deskStore.getState();
+        state.select({ kind: 'incident', id: incident.id });
+        state.focusOn(incident.location);
+      }}
+      onDoubleClick={() => deskStore.getState().showPanel('detail')}
+    >
+      <span className={`c-pri pri p${incident.priority}`}>{incident.priority}</span>
+      <span className="c-time num">{formatTime(language, incident.receivedAt)}</span>
+      <span className="c-cat">{t(`category.${incident.category}`)}</span>
+      <span className="c-addr" title={incident.summary}>
+        {incident.address}
+      </span>
+      <span className="c-county">{countyName}</span>
+      <span className={`c-status status-${incident.status}`}>{t(`status.${incident.status}`)}</span>
+      <span className={`c-age num age-${age}`}>
+        {age === 'none' ? '' : formatAge(language, now - incident.receivedAt)}
+      </span>
+    </div>
+  );
+});
+
 export function IncidentQueue() {
   const t = useT();
   const incidents = useDesk((s) => s.incidents);
   const filter = useDesk((s) => s.incidentFilter);
   const sort = useDesk((s) => s.incidentSort);
-  const now = useDesk((s) => s.now);
   const total = useDesk((s) => s.incidentTotal);
   const region = useDesk((s) => s.region);
   const language = useDesk((s) => s.language);
@@ -30,11 +70,19 @@ export function IncidentQueue() {
   const setSort = useDesk((s) => s.setIncidentSort);
   const select = useDesk((s) => s.select);
   // The clock only matters to the filter when it has a time window; otherwise the list is not recomputed each second.
-  const filterNow = filter.withinHours === null ? 0 : Math.floor(now / 60_000) * 60_000;
+  const filterNow = useDesk((s) =>
+    s.incidentFilter.withinHours === null ? 0 : Math.floor(s.now / 60_000) * 60_000,
+  );
   const rows = useMemo(
     () => queueOf(incidents, filter, sort, filterNow),
     [incidents, filter, sort, filterNow],
   );
+  const countyNames = useMemo(() => {
+    const names = new Map<string, string>();
+    if (region)
+      for (const county of [region.city, ...region.counties]) names.set(county.id, nameIn(language, county));
+    return names;
+  }, [region, language]);
   const selectedIndex =
     selection?.kind === 'incident' ? rows.findIndex((incident) => incident.id === selection.id) : -1;
   const scope =
@@ -146,27 +194,13 @@ export function IncidentQueue() {
           renderRow={(index) => {
             const incident = rows[index];
             if (!incident) return null;
-            const age = ageLevel(incident, now);
-            const county = jurisdictionOf(region, incident.countyId);
             return (
-              <div
-                className={`qrow ${selectedIndex === index ? 'selected' : ''} ${OPEN_STATUSES.includes(incident.status) ? '' : 'done'}`}
-                data-incident-id={incident.id}
-                onClick={() => choose(index)}
-                onDoubleClick={() => deskStore.getState().showPanel('detail')}
-              >
-                <span className={`c-pri pri p${incident.priority}`}>{incident.priority}</span>
-                <span className="c-time num">{formatTime(language, incident.receivedAt)}</span>
-                <span className="c-cat">{t(`category.${incident.category}`)}</span>
-                <span className="c-addr" title={incident.summary}>
-                  {incident.address}
-                </span>
-                <span className="c-county">{county ? nameIn(language, county) : incident.countyId}</span>
-                <span className={`c-status status-${incident.status}`}>{t(`status.${incident.status}`)}</span>
-                <span className={`c-age num age-${age}`}>
-                  {age === 'none' ? '' : formatAge(language, now - incident.receivedAt)}
-                </span>
-              </div>
+              <QueueRow
+                incident={incident}
+                selected={selectedIndex === index}
+                countyName={countyNames.get(incident.countyId) ?? incident.countyId}
+                language={language}
+              />
             );
           }}
         />

@@ -13,7 +13,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { useEffect, useRef, useState } from 'react';
 import { circleRing, distanceKm } from '../../shared/geo';
-import type { LngLat } from '../../shared/domain/model';
+import type { Incident, LngLat } from '../../shared/domain/model';
 import { previewDispatch } from '../app/actions';
 import { nameIn, useT } from '../i18n';
 import { deskStore, useDesk, type DeskState } from '../store';
@@ -21,18 +21,25 @@ import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
 import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
-import { buildStyle, LABEL_LAYERS } from '../map/style';
+import { buildStyle, countyFill, LABEL_LAYERS } from '../map/style';
 
 setWorkerUrl(workerUrl);
 
 type Features = FeatureCollection<Geometry, Record<string, unknown>>;
 const point = (at: LngLat): Point => ({ type: 'Point', coordinates: [at.lng, at.lat] });
 
-function incidentFeatures(state: DeskState): Features {
-  const features: Features['features'] = [];
-  for (const incident of Object.values(state.incidents)) {
-    if (!matchesFilter(incident, state.incidentFilter, state.now)) continue;
-    features.push({
+type Feature = Features['features'][number];
+
+/**
+ * One map feature per incident record, kept as long as the record itself: records are replaced, never mutated,
+ * so a reload of 50,000 incidents only builds features for the ones that changed.
+ */
+const incidentFeatureCache = new WeakMap<Incident, Feature>();
+
+function incidentFeature(incident: Incident): Feature {
+  let feature = incidentFeatureCache.get(incident);
+  if (!feature) {
+    feature = {
       type: 'Feature',
       geometry: point(incident.location),
       properties: {
@@ -41,7 +48,17 @@ function incidentFeatures(state: DeskState): Features {
         status: incident.status,
         open: OPEN_STATUSES.includes(incident.status),
       },
-    });
+    };
+    incidentFeatureCache.set(incident, feature);
+  }
+  return feature;
+}
+
+function incidentFeatures(state: DeskState): Features {
+  const features: Feature[] = [];
+  for (const id in state.incidents) {
+    const incident = state.incidents[id] as Incident;
+    if (matchesFilter(incident, state.incidentFilter, state.now)) features.push(incidentFeature(incident));
   }
   return { type: 'FeatureCollection', features };
 }
@@ -117,12 +134,16 @@ function placeFeatures(state: DeskState): Features {
   };
 }
 
-function selectedFeatures(state: DeskState): Features {
+function selectedAt(state: DeskState): LngLat | undefined {
   const selection = state.selection;
-  let at: LngLat | undefined;
-  if (selection?.kind === 'incident') at = state.incidents[selection.id]?.location;
-  if (selection?.kind === 'unit') at = state.units[selection.id]?.location;
-  if (selection?.kind === 'checkpoint') at = state.checkpoints[selection.id]?.location;
+  if (selection?.kind === 'incident') return state.incidents[selection.id]?.location;
+  if (selection?.kind === 'unit') return state.units[selection.id]?.location;
+  if (selection?.kind === 'checkpoint') return state.checkpoints[selection.id]?.location;
+  return undefined;
+}
+
+function selectedFeatures(state: DeskState): Features {
+  const at = selectedAt(state);
   return {
     type: 'FeatureCollection',
     features: at ? [{ type: 'Feature', geometry: point(at), properties: {} }] : [],
@@ -130,6 +151,9 @@ function selectedFeatures(state: DeskState): Features {
 }
 
 const CORDON_RADII = [1, 2, 5, 10, 15];
+const THROTTLED = new Set(['incidents', 'units']);
+const THROTTLE_MS = 500;
+const VIEW_IDLE_MS = 400;
 
 export function MapPanel() {
   const t = useT();
@@ -146,10 +170,15 @@ export function MapPanel() {
   useEffect(() => {
     const element = container.current;
     if (!element) return;
-    const state = deskStore.getState();
-    const region = state.region;
-    const own = state.actor && !isCityOperator(state.actor) ? state.actor.jurisdictionId : null;
-    const home = own ? region?.counties.find((c) => c.id === own)?.center : region?.city.center;
+    // The map is made at once over the basemap (static files); the session and the data come when they come.
+    const homeOf = (state: DeskState): { own: string | null; home: LngLat | undefined } => {
+      const own = state.actor && !isCityOperator(state.actor) ? state.actor.jurisdictionId : null;
+      const region = state.region;
+      return { own, home: own ? region?.counties.find((c) => c.id === own)?.center : region?.city.center };
+    };
+    const { own, home } = homeOf(deskStore.getState());
+    /** Whether the operator has moved the map; until then it goes to their jurisdiction once it is known. */
+    let moved = false;
     const map = new MapLibre({
       container: element,
       style: buildStyle(own),
@@ -162,6 +191,7 @@ export function MapPanel() {
       fadeDuration: 0,
     });
     mapRef.current = map;
+    deskStore.getState().setMapLoading('loading');
     // End-to-end tests and the render benchmark drive this map; only a test build (vite --mode test) has the hook.
     if (import.meta.env.MODE === 'test')
       (window as unknown as { __commandDeskTest?: object }).__commandDeskTest = { map, store: deskStore };
@@ -182,7 +212,8 @@ export function MapPanel() {
       [
         'selected',
         selectedFeatures,
-        (a, b) => a.selection !== b.selection || a.incidents !== b.incidents || a.units !== b.units,
+        // Units move every second: only the selected one's move redraws the ring.
+        (a, b) => a.selection !== b.selection || selectedAt(a) !== selectedAt(b),
       ],
     ];
     const showLabelsIn = (language: DeskState['language']): void => {
@@ -191,21 +222,45 @@ export function MapPanel() {
     };
     const due = new Set<string>();
     let frame = 0;
+    let later: ReturnType<typeof setTimeout> | null = null;
     let loaded = false;
+    const sentAt = new Map<string, number>();
     const flush = (): void => {
       frame = 0;
       if (!loaded) return;
       const current = deskStore.getState();
+      const now = performance.now();
+      let wait = Infinity;
       for (const [id, build] of sources) {
         if (!due.has(id)) continue;
+        // Big layers are sent to the map's worker at most twice a second: each send re-tiles (and re-clusters).
+        const since = now - (sentAt.get(id) ?? -Infinity);
+        if (THROTTLED.has(id) && since < THROTTLE_MS) {
+          wait = Math.min(wait, THROTTLE_MS - since);
+          continue;
+        }
         (map.getSource(id) as GeoJSONSource | undefined)?.setData(build(current));
+        sentAt.set(id, now);
+        due.delete(id);
       }
-      due.clear();
+      if (wait !== Infinity && !later)
+        later = setTimeout(() => {
+          later = null;
+          if (!frame) frame = requestAnimationFrame(flush);
+        }, wait);
+    };
+    const showSession = (current: DeskState): void => {
+      const { own: ownNow, home: homeNow } = homeOf(current);
+      map.setPaintProperty('counties', 'fill-color', countyFill(ownNow));
+      if (!moved && homeNow) map.jumpTo({ center: [homeNow.lng, homeNow.lat], zoom: ownNow ? 9 : 7.6 });
     };
     // Store changes are coalesced to one map update per animation frame.
     const unsubscribe = deskStore.subscribe((current, previous) => {
       for (const [id, , changed] of sources) if (changed(current, previous)) due.add(id);
+      if ((current.actor !== previous.actor || current.region !== previous.region) && loaded)
+        showSession(current);
       if (current.focus && current.focus !== previous.focus) {
+        moved = true;
         map.easeTo({
           center: [current.focus.at.lng, current.focus.at.lat],
           zoom: focusZoom(map.getZoom(), current.focus.zoom),
@@ -219,9 +274,11 @@ export function MapPanel() {
       loaded = true;
       sources.forEach(([id]) => due.add(id));
       showLabelsIn(deskStore.getState().language);
+      showSession(deskStore.getState());
       flush();
       setReady(true);
       element.dataset.mapReady = 'true';
+      deskStore.getState().setMapLoading('ready');
     });
 
     const onClick = (event: MapMouseEvent): void => {
@@ -267,9 +324,20 @@ export function MapPanel() {
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
     }
+    // The operator's own moves (not the fly-tos of the console) stop the map going home when the session comes.
+    map.on('movestart', (event: { originalEvent?: unknown }) => {
+      if (event.originalEvent) moved = true;
+    });
+    // The view is kept in the store only once the map rests: a pan ends a move on every frame, and each store
+    // update wakes every panel's selectors.
+    let viewTimer: ReturnType<typeof setTimeout> | null = null;
     map.on('moveend', () => {
-      const center = map.getCenter();
-      deskStore.getState().setView({ center: { lng: center.lng, lat: center.lat }, zoom: map.getZoom() });
+      if (viewTimer) clearTimeout(viewTimer);
+      viewTimer = setTimeout(() => {
+        viewTimer = null;
+        const center = map.getCenter();
+        deskStore.getState().setView({ center: { lng: center.lng, lat: center.lat }, zoom: map.getZoom() });
+      }, VIEW_IDLE_MS);
     });
     const observer = new ResizeObserver(() => map.resize());
     observer.observe(element);
@@ -278,8 +346,11 @@ export function MapPanel() {
       observer.disconnect();
       unsubscribe();
       if (frame) cancelAnimationFrame(frame);
+      if (later) clearTimeout(later);
+      if (viewTimer) clearTimeout(viewTimer);
       map.remove();
       mapRef.current = null;
+      deskStore.getState().setMapLoading('none');
     };
   }, []);
 

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react'
 import type { InboxItem } from '../../shared/contract';
 import type { Order, OrderTarget, TargetKind } from '../../shared/domain/model';
 import { actOnTarget, issueDraft, previewDispatch, reportBack } from '../app/actions';
-import { formatTime, nameIn, useT } from '../i18n';
+import { formatTime, nameIn, renderMessage, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
 import { countdownOf, formatCountdown, orderList, type OrderDraft } from '../store/orders';
 
@@ -131,6 +131,7 @@ function DraftEditor({ draft }: { draft: OrderDraft }) {
   const language = useDesk((s) => s.language);
   const edit = useDesk((s) => s.editDraft);
   const toggle = useDesk((s) => s.toggleDraftTarget);
+  const draftError = useDesk((s) => s.draftError);
   const issueRef = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
   const draftKey = `${draft.template}|${draft.incidentId ?? ''}|${draft.center?.lng ?? ''}`;
@@ -196,6 +197,11 @@ function DraftEditor({ draft }: { draft: OrderDraft }) {
         ))}
         {draft.targets.length === 0 && <li className="muted">{t('orders.noProposal')}</li>}
       </ul>
+      {draftError && (
+        <div className="draft-error" role="alert" data-testid="order-draft-error">
+          {renderMessage(language, draftError)}
+        </div>
+      )}
       <div className="draft-foot">
         <AddTarget draft={draft} />
         <button onClick={() => deskStore.getState().clearDraft()}>

@@ -70,8 +70,13 @@ export const createIncidentsSlice: Slice<IncidentsSlice> = (set) => ({
     })),
   addIncidents: (items) =>
     set((state) => {
+      if (items.length === 0) return {};
       const incidents = { ...state.incidents };
-      for (const incident of items) incidents[incident.id] = incident;
+      for (const incident of items) {
+        // A page read before a live change arrived must not undo it.
+        const held = incidents[incident.id];
+        if (!held || held.updatedAt <= incident.updatedAt) incidents[incident.id] = incident;
+      }
       return { incidents, incidentVersion: state.incidentVersion + 1 };
     }),
   upsertIncidents: (items) =>

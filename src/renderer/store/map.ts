@@ -21,8 +21,12 @@ export interface MapView {
   zoom: number;
 }
 
+/** Whether a map in this window is still drawing its basemap (bulk loading waits for it, to not compete). */
+export type MapLoading = 'none' | 'loading' | 'ready';
+
 export interface MapSlice {
   selection: Selection | null;
+  mapLoading: MapLoading;
   /** Where the map should fly next (set by panels, consumed by the map). */
   focus: { at: LngLat; zoom: number | null; seq: number } | null;
   view: MapView | null;
@@ -33,6 +37,7 @@ export interface MapSlice {
   setView(view: MapView): void;
   setTool(tool: MapTool): void;
   setCordon(cordon: Cordon | null): void;
+  setMapLoading(mapLoading: MapLoading): void;
 }
 
 /** Deepest the map goes at all: the basemap holds county outlines and towns, nothing street-level. */
@@ -52,6 +57,7 @@ export function focusZoom(current: number, requested: number | null): number {
 
 export const emptyMap: DataOf<MapSlice> = {
   selection: null,
+  mapLoading: 'none',
   focus: null,
   view: null,
   tool: 'none',
@@ -66,6 +72,7 @@ export const createMapSlice: Slice<MapSlice> = (set) => ({
   setView: (view) => set({ view }),
   setTool: (tool) => set({ tool }),
   setCordon: (cordon) => set({ cordon }),
+  setMapLoading: (mapLoading) => set({ mapLoading }),
 });
 
 export function isSelected(selection: Selection | null, kind: SelectionKind, id: string): boolean {

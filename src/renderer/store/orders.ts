@@ -1,6 +1,7 @@
 // Orders, this organisation's inbox, overdue targets, and the order being drafted in the console.
 import type { DispatchProposal, InboxItem, ProposedTarget } from '../../shared/contract';
 import type { LngLat, Order, OrderTemplate, OrderTarget } from '../../shared/domain/model';
+import type { Message } from '../i18n';
 import type { DataOf, Slice } from './types';
 
 export interface DraftTarget {
@@ -29,6 +30,8 @@ export interface OrdersSlice {
   inbox: InboxItem[];
   overdue: InboxItem[];
   draft: OrderDraft | null;
+  /** Why the last attempt to issue the draft was refused (the draft is kept to be fixed and issued again). */
+  draftError: Message | null;
   setOrders(items: Order[]): void;
   upsertOrder(order: Order): void;
   setInbox(items: InboxItem[]): void;
@@ -40,9 +43,16 @@ export interface OrdersSlice {
     patch: Partial<Pick<OrderDraft, 'title' | 'content' | 'signDeadlineMin' | 'finishDeadlineMin'>>,
   ): void;
   clearDraft(): void;
+  setDraftError(error: Message | null): void;
 }
 
-export const emptyOrders: DataOf<OrdersSlice> = { orders: {}, inbox: [], overdue: [], draft: null };
+export const emptyOrders: DataOf<OrdersSlice> = {
+  orders: {},
+  inbox: [],
+  overdue: [],
+  draft: null,
+  draftError: null,
+};
 
 export const createOrdersSlice: Slice<OrdersSlice> = (set) => ({
   ...emptyOrders,
@@ -52,6 +62,7 @@ export const createOrdersSlice: Slice<OrdersSlice> = (set) => ({
   setOverdue: (overdue) => set({ overdue }),
   startDraft: (proposal, incidentId) =>
     set({
+      draftError: null,
       draft: {
         template: proposal.template,
         incidentId,
@@ -100,7 +111,8 @@ export const createOrdersSlice: Slice<OrdersSlice> = (set) => ({
       return { draft: { ...state.draft, targets: [...state.draft.targets, { ...target, included: true }] } };
     }),
   editDraft: (patch) => set((state) => (state.draft ? { draft: { ...state.draft, ...patch } } : {})),
-  clearDraft: () => set({ draft: null }),
+  clearDraft: () => set({ draft: null, draftError: null }),
+  setDraftError: (draftError) => set({ draftError }),
 });
 
 /** Orders newest first. */
