@@ -161,7 +161,7 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (db.prepare(`SELECT count(*) AS n FROM incidents ${clause}`).get(params) as { n: number }).n;
   const rows = db
-    .prepare(`SELECT * FROM incidents ${clause} ORDER BY received_at DESC, id LIMIT @limit OFFSET @offset`)
+    .prepare(`SELECT * FROM incidents ${clause} ORDER BY received_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
     .all({ ...params, limit: filter.limit, offset: filter.offset }) as IncidentRow[];
   return { items: rows.map(rowToIncident), total };
 }
