@@ -20,7 +20,7 @@ const APPLY_PAGE = 1000;
 const SEARCH_ROWS = 1_000_000;
 const SEARCH_QUERIES = 200;
 /** Bump when the generated data or the schema changes, so a stale cache file is not reused. */
-const SEARCH_CACHE_VERSION = `v4-m${MIGRATIONS.length}-${SEARCH_ROWS}`;
+const SEARCH_CACHE_VERSION = `v5-m${MIGRATIONS.length}-${SEARCH_ROWS}`;
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

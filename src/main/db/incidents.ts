@@ -1,6 +1,7 @@
 // incidents table (+ its trigram FTS index, links and per-county daily counters).
 import type { Incident, IncidentLink } from '../../shared/domain/model';
 import { prepared, type DB } from './connection';
+import { countyToken } from './search-index';
 
 export interface IncidentRow {
   id: string;
@@ -161,7 +162,9 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (db.prepare(`SELECT count(*) AS n FROM incidents ${clause}`).get(params) as { n: number }).n;
   const rows = db
-    .prepare(`SELECT * FROM incidents ${clause} ORDER BY received_at DESC, rowid DESC LIMIT @limit OFFSET @offset`)
+    .prepare(
+      `SELECT * FROM incidents ${clause} ORDER BY received_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+    )
     .all({ ...params, limit: filter.limit, offset: filter.offset }) as IncidentRow[];
   return { items: rows.map(rowToIncident), total };
 }
@@ -199,8 +202,9 @@ export function searchIncidents(
     ).watermark;
     // The phrase is sought in the text columns only; a county operator's scope narrows the match in the index.
     const scope = countyIds
-      ? ` AND county_id : (${countyIds.map((id) => `"${id.replaceAll('"', '""')}"`).join(' OR ') || '"-"'})`
+      ? ` AND county_id : (${countyIds.map((id) => `"${countyToken(id).replaceAll('"', '""')}"`).join(' OR ') || '"-"'})`
       : '';
+
     const query = `{address summary caller_name caller_phone notes} : ${phrase}${scope}`;
     const indexed = db
       .prepare(

@@ -15,6 +15,14 @@ interface TextRow {
 const TEXT_COLUMNS =
   'i.rowid AS row, i.address, i.summary, i.caller_name, i.caller_phone, i.notes, i.county_id';
 
+/**
+ * The county as one trigram: a six-digit code would be four trigrams shared by every county, so a county-scoped
+ * search would merge huge posting lists. The last two digits name a county within its city (one city per store).
+ */
+export function countyToken(countyId: string): string {
+  return `c${countyId.slice(-2)}`;
+}
+
 /** Indexes the rows; those at or below `indexedMax` may already have an entry, which is removed first. */
 function indexRows(db: DB, rows: TextRow[], indexedMax: number): void {
   const remove = prepared(db, 'DELETE FROM incidents_fts WHERE rowid = ?');
@@ -32,7 +40,7 @@ function indexRows(db: DB, rows: TextRow[], indexedMax: number): void {
       row.caller_name,
       row.caller_phone,
       row.notes,
-      row.county_id,
+      countyToken(row.county_id),
     );
   }
 }
