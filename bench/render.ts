@@ -16,6 +16,7 @@ import { startWebHost, type WebHost } from '../src/main/web/host';
 import type { Incident, IncidentCategory, IncidentStatus, Unit } from '../src/shared/domain/model';
 import { launchBrowser, type Browser } from '../tests/e2e/helpers/browser';
 import { ensureTestRenderer, REPO_ROOT } from '../tests/e2e/helpers/build';
+import { pick, random } from './common';
 
 const PAN_SECONDS = 5;
 const UNITS = 1000;
@@ -46,23 +47,6 @@ const CATEGORIES: IncidentCategory[] = [
   'help',
   'assault',
 ];
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(items: readonly T[], next: () => number): T {
-  const item = items[Math.floor(next() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
 
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
 const median = (values: number[]): number =>

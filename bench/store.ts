@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../src/main/db/migrations/index';
 import { actorOf, getOperator } from '../src/main/db/region';
 import { loadRegionFile, seedRegion } from '../src/main/core/region/seed';
 import { CITY_ID, type Actor, type Incident, type IncidentCategory } from '../src/shared/domain/model';
+import { nowMs, percentile, pick, random } from './common';
 
 const COMMAND_WARMUP = 200;
 const COMMAND_SAMPLES = 2000;
@@ -22,19 +23,9 @@ const SEARCH_QUERIES = 200;
 /** Bump when the generated data or the schema changes, so a stale cache file is not reused. */
 const SEARCH_CACHE_VERSION = `v5-m${MIGRATIONS.length}-${SEARCH_ROWS}`;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? NaN;
-}
-
 function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
-}
-
-function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** A plain handle with the same durability pragmas the store uses. */
@@ -73,24 +64,6 @@ const STORIES: [IncidentCategory, string][] = [
   ['public_order', '歌厅噪音扰民'],
   ['help', '老人摔倒需要帮助'],
 ];
-
-/** Deterministic pseudo-random numbers, so every run builds the same data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(items: readonly T[], next: () => number): T {
-  const item = items[Math.floor(next() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
 
 function makeIncident(i: number, next: () => number, base: number): Incident {
   const place = pick(region.places, next);

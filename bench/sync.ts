@@ -17,6 +17,7 @@ import { demoPassword, seedDemo } from '../src/server/admin';
 import { SyncHub } from '../src/server/hub';
 import { CITY_ID } from '../src/shared/domain/model';
 import { MAX_PUSH_COMMANDS, type PushedCommand } from '../src/shared/sync';
+import { nowMs, percentile } from './common';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -39,18 +40,9 @@ const FULL_REMOTE = 500_000;
  */
 const CATCHUP_SCALE = Number(process.env.DESK_BENCH_CATCHUP_SCALE ?? 0.1);
 
-function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
 function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 function secretOf(id: string): string {
