@@ -278,6 +278,16 @@ interface LinkRow {
   by: string;
 }
 
+function rowToLink(row: LinkRow): IncidentLink {
+  return {
+    incidentId: row.incident_id,
+    otherId: row.other_id,
+    kind: row.kind as IncidentLink['kind'],
+    at: row.at,
+    by: row.by,
+  };
+}
+
 /** Links are symmetric and append-only: one row each way, a repeat is a no-op. */
 export function addIncidentLink(db: DB, link: IncidentLink): void {
   const insert = prepared(
@@ -292,11 +302,13 @@ export function listIncidentLinks(db: DB, incidentId: string): IncidentLink[] {
   const rows = prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ? ORDER BY at').all(
     incidentId,
   ) as LinkRow[];
-  return rows.map((row) => ({
-    incidentId: row.incident_id,
-    otherId: row.other_id,
-    kind: row.kind as IncidentLink['kind'],
-    at: row.at,
-    by: row.by,
-  }));
+  return rows.map(rowToLink);
+}
+
+export function getIncidentLink(db: DB, incidentId: string, otherId: string): IncidentLink | undefined {
+  const row = prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ? AND other_id = ?').get(
+    incidentId,
+    otherId,
+  ) as LinkRow | undefined;
+  return row ? rowToLink(row) : undefined;
 }

@@ -233,6 +233,17 @@ interface FeedbackRow {
   by: string;
 }
 
+function rowToFeedback(row: FeedbackRow): OrderFeedback {
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    targetId: row.target_id,
+    text: row.text,
+    at: row.at,
+    by: row.by,
+  };
+}
+
 export function addFeedback(db: DB, feedback: OrderFeedback): void {
   prepared(
     db,
@@ -244,12 +255,10 @@ export function listFeedback(db: DB, orderId: string): OrderFeedback[] {
   const rows = prepared(db, 'SELECT * FROM order_feedback WHERE order_id = ? ORDER BY at, id').all(
     orderId,
   ) as FeedbackRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    orderId: row.order_id,
-    targetId: row.target_id,
-    text: row.text,
-    at: row.at,
-    by: row.by,
-  }));
+  return rows.map(rowToFeedback);
+}
+
+export function getFeedback(db: DB, id: string): OrderFeedback | undefined {
+  const row = prepared(db, 'SELECT * FROM order_feedback WHERE id = ?').get(id) as FeedbackRow | undefined;
+  return row ? rowToFeedback(row) : undefined;
 }

@@ -12,6 +12,40 @@ interface TimelineRow {
   data: string;
 }
 
+interface RefRow {
+  id: string;
+  entity_kind: string;
+  entity_id: string;
+  kind: string;
+  data: string;
+  at: number;
+  by: string;
+}
+
+function rowToTimelineEntry(row: TimelineRow): TimelineEntry {
+  return {
+    id: row.id,
+    incidentId: row.incident_id,
+    at: row.at,
+    kind: row.kind,
+    text: row.text,
+    by: row.by,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+function rowToRef(row: RefRow): EntityRef {
+  return {
+    ...(JSON.parse(row.data) as Record<string, unknown>),
+    kind: row.kind,
+    id: row.id,
+    entityKind: row.entity_kind,
+    entityId: row.entity_id,
+    at: row.at,
+    by: row.by,
+  } as EntityRef;
+}
+
 export function addTimelineEntry(db: DB, entry: TimelineEntry): void {
   prepared(
     db,
@@ -23,15 +57,12 @@ export function listTimeline(db: DB, incidentId: string): TimelineEntry[] {
   const rows = prepared(db, 'SELECT * FROM timeline WHERE incident_id = ? ORDER BY at, rowid').all(
     incidentId,
   ) as TimelineRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    incidentId: row.incident_id,
-    at: row.at,
-    kind: row.kind,
-    text: row.text,
-    by: row.by,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  }));
+  return rows.map(rowToTimelineEntry);
+}
+
+export function getTimelineEntry(db: DB, id: string): TimelineEntry | undefined {
+  const row = prepared(db, 'SELECT * FROM timeline WHERE id = ?').get(id) as TimelineRow | undefined;
+  return row ? rowToTimelineEntry(row) : undefined;
 }
 
 export function addRef(db: DB, ref: EntityRef): void {
@@ -40,4 +71,17 @@ export function addRef(db: DB, ref: EntityRef): void {
     db,
     'INSERT OR IGNORE INTO refs (id, entity_kind, entity_id, kind, data, at, by) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ).run(id, entityKind, entityId, kind, JSON.stringify(rest), at, by);
+}
+
+export function getRef(db: DB, id: string): EntityRef | undefined {
+  const row = prepared(db, 'SELECT * FROM refs WHERE id = ?').get(id) as RefRow | undefined;
+  return row ? rowToRef(row) : undefined;
+}
+
+export function listRefs(db: DB, entityKind: string, entityId: string): EntityRef[] {
+  const rows = prepared(db, 'SELECT * FROM refs WHERE entity_kind = ? AND entity_id = ?').all(
+    entityKind,
+    entityId,
+  ) as RefRow[];
+  return rows.map(rowToRef);
 }

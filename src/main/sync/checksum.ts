@@ -1,15 +1,15 @@
 // Partition digests shared by the server and the workstations: what a replicated record looks like, which
 // partition it lives in, and an order-independent checksum (XOR of per-record sha256) over a partition.
 import { createHash } from 'node:crypto';
-import type { EntityRef, IncidentLink, OrderFeedback, TimelineEntry } from '../../shared/domain/model';
 import type { ChangeKind } from '../../shared/sync';
 import { incidentLinkId } from '../../shared/sync';
 import { getCase } from '../db/cases';
 import { getCheckpoint } from '../db/checkpoints';
 import { getConflict } from '../db/conflicts';
 import { prepared, type DB } from '../db/connection';
-import { getIncident } from '../db/incidents';
-import { getOrder } from '../db/orders';
+import { getIncident, getIncidentLink, listIncidentLinks } from '../db/incidents';
+import { getFeedback, getOrder, listFeedback } from '../db/orders';
+import { getRef, getTimelineEntry, listRefs, listTimeline } from '../db/timeline';
 import { getUnit } from '../db/units';
 
 /** The checksum of an empty partition. */
@@ -53,88 +53,6 @@ export function xorHex(a: string, b: string): string {
   return out.toString('hex');
 }
 
-interface TimelineRow {
-  id: string;
-  incident_id: string;
-  at: number;
-  kind: string;
-  text: string;
-  by: string;
-  data: string;
-}
-
-interface RefRow {
-  id: string;
-  entity_kind: string;
-  entity_id: string;
-  kind: string;
-  data: string;
-  at: number;
-  by: string;
-}
-
-interface FeedbackRow {
-  id: string;
-  order_id: string;
-  target_id: string;
-  text: string;
-  at: number;
-  by: string;
-}
-
-interface LinkRow {
-  incident_id: string;
-  other_id: string;
-  kind: string;
-  at: number;
-  by: string;
-}
-
-function timelineOf(row: TimelineRow): TimelineEntry {
-  return {
-    id: row.id,
-    incidentId: row.incident_id,
-    at: row.at,
-    kind: row.kind,
-    text: row.text,
-    by: row.by,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-  };
-}
-
-function refOf(row: RefRow): EntityRef {
-  return {
-    ...(JSON.parse(row.data) as Record<string, unknown>),
-    kind: row.kind,
-    id: row.id,
-    entityKind: row.entity_kind,
-    entityId: row.entity_id,
-    at: row.at,
-    by: row.by,
-  } as EntityRef;
-}
-
-function feedbackOf(row: FeedbackRow): OrderFeedback {
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    targetId: row.target_id,
-    text: row.text,
-    at: row.at,
-    by: row.by,
-  };
-}
-
-function linkOf(row: LinkRow): IncidentLink {
-  return {
-    incidentId: row.incident_id,
-    otherId: row.other_id,
-    kind: row.kind as IncidentLink['kind'],
-    at: row.at,
-    by: row.by,
-  };
-}
-
 /** The record as it replicates, or undefined when it does not exist in this store. */
 export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
   switch (kind) {
@@ -150,27 +68,15 @@ export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
       return getCase(db, id);
     case 'conflict':
       return getConflict(db, id);
-    case 'timeline': {
-      const row = prepared(db, 'SELECT * FROM timeline WHERE id = ?').get(id) as TimelineRow | undefined;
-      return row ? timelineOf(row) : undefined;
-    }
-    case 'feedback': {
-      const row = prepared(db, 'SELECT * FROM order_feedback WHERE id = ?').get(id) as
-        FeedbackRow | undefined;
-      return row ? feedbackOf(row) : undefined;
-    }
-    case 'ref': {
-      const row = prepared(db, 'SELECT * FROM refs WHERE id = ?').get(id) as RefRow | undefined;
-      return row ? refOf(row) : undefined;
-    }
+    case 'timeline':
+      return getTimelineEntry(db, id);
+    case 'feedback':
+      return getFeedback(db, id);
+    case 'ref':
+      return getRef(db, id);
     case 'incident_link': {
       const slash = id.indexOf('/');
-      if (slash < 0) return undefined;
-      const row = prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ? AND other_id = ?').get(
-        id.slice(0, slash),
-        id.slice(slash + 1),
-      ) as LinkRow | undefined;
-      return row ? linkOf(row) : undefined;
+      return slash < 0 ? undefined : getIncidentLink(db, id.slice(0, slash), id.slice(slash + 1));
     }
   }
 }
@@ -219,27 +125,16 @@ export interface LiveRecord {
 export function childrenOf(db: DB, kind: ChangeKind, id: string): LiveRecord[] {
   const out: LiveRecord[] = [];
   if (kind === 'incident') {
-    for (const row of prepared(db, 'SELECT * FROM timeline WHERE incident_id = ?').all(id) as TimelineRow[])
-      out.push({ kind: 'timeline', id: row.id, record: timelineOf(row) });
-    for (const row of prepared(db, 'SELECT * FROM incident_links WHERE incident_id = ?').all(id) as LinkRow[])
-      out.push({
-        kind: 'incident_link',
-        id: incidentLinkId(row.incident_id, row.other_id),
-        record: linkOf(row),
-      });
+    for (const entry of listTimeline(db, id)) out.push({ kind: 'timeline', id: entry.id, record: entry });
+    for (const link of listIncidentLinks(db, id))
+      out.push({ kind: 'incident_link', id: incidentLinkId(link.incidentId, link.otherId), record: link });
   }
   if (kind === 'order') {
-    for (const row of prepared(db, 'SELECT * FROM order_feedback WHERE order_id = ?').all(
-      id,
-    ) as FeedbackRow[])
-      out.push({ kind: 'feedback', id: row.id, record: feedbackOf(row) });
+    for (const feedback of listFeedback(db, id))
+      out.push({ kind: 'feedback', id: feedback.id, record: feedback });
   }
   if (kind === 'incident' || kind === 'case') {
-    for (const row of prepared(db, 'SELECT * FROM refs WHERE entity_kind = ? AND entity_id = ?').all(
-      kind,
-      id,
-    ) as RefRow[])
-      out.push({ kind: 'ref', id: row.id, record: refOf(row) });
+    for (const ref of listRefs(db, kind, id)) out.push({ kind: 'ref', id: ref.id, record: ref });
     for (const { id: conflictId } of prepared(
       db,
       'SELECT id FROM conflicts WHERE kind = ? AND entity_id = ?',
