@@ -186,6 +186,7 @@ async function benchPushPull(dir: string): Promise<Record<string, number>> {
     console.log(
       `push: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, accepted in ${round(seconds, 2)} s: ${Math.round(push)} commands/s`,
     );
+    if (!PARTS.has('pull')) return { push_cmds_per_s: Math.round(push) };
 
     // A fresh city workstation (file store, as on a console) pulls everything: the seeded region and 42,000 changes.
     const wsDir = join(dir, 'ws-pull');
@@ -419,12 +420,18 @@ async function benchCatchup(dir: string): Promise<Record<string, number>> {
   }
 }
 
+/**
+ * `DESK_BENCH_SYNC_PARTS=push` (a comma list of push, pull, live, catchup) runs only those parts; all by default.
+ * The pull part needs the commands the push part sends, so asking for pull runs the push part too.
+ */
+const PARTS = new Set((process.env.DESK_BENCH_SYNC_PARTS ?? 'push,pull,live,catchup').split(','));
+
 export async function runSyncBench(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-sync-'));
   try {
-    const pushPull = await benchPushPull(dir);
-    const live = await benchLive(dir);
-    const catchup = await benchCatchup(dir);
+    const pushPull = PARTS.has('push') || PARTS.has('pull') ? await benchPushPull(dir) : {};
+    const live = PARTS.has('live') ? await benchLive(dir) : {};
+    const catchup = PARTS.has('catchup') ? await benchCatchup(dir) : {};
     return { ...pushPull, ...live, ...catchup };
   } finally {
     rmSync(dir, { recursive: true, force: true });
