@@ -1,22 +1,40 @@
 // Sync benchmark: a real server process and workstations on loopback. Push throughput at the server, pull/apply
 // throughput of a workstation catching up, live latency with 50 connected workstations, and a substation's
 // catch-up after a week offline (run in a child process so its peak memory is its own).
+// `DESK_BENCH_SYNC_PARTS=pull,catchup` runs only the parts named (push, pull, live, catchup); all by default.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Desk } from '../src/main/api/desk';
 import { openDatabase, type DB } from '../src/main/db/connection';
+import { MIGRATIONS } from '../src/main/db/migrations/index';
 import { seedRegion } from '../src/main/core/region/seed';
 import { openWorkstation } from '../src/main/host';
 import { SyncClient } from '../src/main/sync/client';
-import { HttpTransport, VERSIONS } from '../src/main/sync/transport';
+import {
+  HttpTransport,
+  InProcessTransport,
+  VERSIONS,
+  type SyncEndpoint,
+  type SyncTransport,
+} from '../src/main/sync/transport';
 import { demoPassword, seedDemo } from '../src/server/admin';
 import { SyncHub } from '../src/server/hub';
+import { SERVER_MIGRATIONS } from '../src/server/migrations';
 import { CITY_ID } from '../src/shared/domain/model';
-import { MAX_PUSH_COMMANDS, type PushedCommand } from '../src/shared/sync';
+import {
+  MAX_PUSH_COMMANDS,
+  PROTOCOL_VERSION,
+  SCHEMA_VERSION,
+  type PullRequest,
+  type PullResponse,
+  type PushedCommand,
+  type PushRequest,
+  type PushResponse,
+} from '../src/shared/sync';
 import { nowMs, percentile } from './common';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -34,11 +52,34 @@ const LIVE_SAMPLES = 200;
 const FULL_LOCAL = 50_000;
 const FULL_REMOTE = 500_000;
 /**
- * The full week takes most of an hour to set up on a shared 2-core machine (the server accepts its 250,000 commands
- * at well under 10,000/s there), so the default is a tenth of it; `DESK_BENCH_CATCHUP_SCALE=1` runs the whole week.
- * The scale used is printed and is part of the figures.
+ * The whole week by default. Its stores are built in-process (no HTTP, no fsync) once and cached under the temp
+ * directory, keyed by CATCHUP_CACHE_VERSION; each run catches up on a copy. `DESK_BENCH_CATCHUP_SCALE=0.1` runs a
+ * tenth of it; the scale used is printed and is part of the figures.
  */
-const CATCHUP_SCALE = Number(process.env.DESK_BENCH_CATCHUP_SCALE ?? 0.1);
+const CATCHUP_SCALE = Number(process.env.DESK_BENCH_CATCHUP_SCALE ?? 1);
+/** Bump when the generated week changes; the schema and protocol versions are part of the key already. */
+const CATCHUP_CACHE_VERSION = `v1-x${CATCHUP_SCALE}-m${MIGRATIONS.length}-sm${SERVER_MIGRATIONS.length}-p${PROTOCOL_VERSION}s${SCHEMA_VERSION}`;
+
+const PARTS = ['push', 'pull', 'live', 'catchup'] as const;
+type Part = (typeof PARTS)[number];
+
+function isPart(name: string): name is Part {
+  return (PARTS as readonly string[]).includes(name);
+}
+
+/** The parts DESK_BENCH_SYNC_PARTS names (comma-separated), or all of them. */
+function selectedParts(): Set<Part> {
+  const names = (process.env.DESK_BENCH_SYNC_PARTS ?? PARTS.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !isPart(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new Error(
+      `DESK_BENCH_SYNC_PARTS=${process.env.DESK_BENCH_SYNC_PARTS ?? ''}: choose parts among ${PARTS.join(', ')} (comma-separated)`,
+    );
+  return new Set(names.filter(isPart));
+}
 
 function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
@@ -121,6 +162,29 @@ async function login(transport: HttpTransport, workstationId: string, operatorId
   return answer.token;
 }
 
+/** The bench's incident.create commands number `from` to `to` - 1, as a workstation would push them. */
+function benchCommands(
+  from: number,
+  to: number,
+  operatorId: string,
+  countyId: string,
+  tag: string,
+  firstCounter: number,
+  at: number,
+): PushedCommand[] {
+  const commands: PushedCommand[] = [];
+  for (let i = from; i < to; i += 1)
+    commands.push({
+      commandId: `cmd-${tag}-${i}`,
+      counter: firstCounter + i,
+      name: 'incident.create',
+      input: call(i, countyId, tag),
+      operatorId,
+      at: at + i,
+    });
+  return commands;
+}
+
 /** Pushes `count` incident.create commands in full batches; returns the seconds the server took to accept them. */
 async function pushCommands(
   transport: HttpTransport,
@@ -135,16 +199,8 @@ async function pushCommands(
   const at = Date.now();
   const t0 = nowMs();
   for (let start = 0; start < count; start += MAX_PUSH_COMMANDS) {
-    const commands: PushedCommand[] = [];
-    for (let i = start; i < Math.min(count, start + MAX_PUSH_COMMANDS); i += 1)
-      commands.push({
-        commandId: `cmd-${tag}-${i}`,
-        counter: firstCounter + i,
-        name: 'incident.create',
-        input: call(i, countyId, tag),
-        operatorId,
-        at: at + i,
-      });
+    const end = Math.min(count, start + MAX_PUSH_COMMANDS);
+    const commands = benchCommands(start, end, operatorId, countyId, tag, firstCounter, at);
     const answer = await transport.push(token, { ...VERSIONS, workstationId, commands });
     const refused = answer.results.find((result) => result.status === 'rejected');
     if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
@@ -158,20 +214,64 @@ function memoryStore(clock = Date.now): { db: DB; desk: Desk } {
   return { db, desk: new Desk(db) };
 }
 
-// ---------- push and pull ----------
+// ---------- in-process setup ----------
 
-async function benchPushPull(dir: string): Promise<Record<string, number>> {
+/** The hub behind an in-process transport: setup talks to the server's core without HTTP. */
+function hubEndpoint(hub: SyncHub): SyncEndpoint {
+  return {
+    login: (request) => hub.login(request),
+    push: (token, request) => hub.push(hub.session(token), request),
+    pull: (token, request) => hub.pull(hub.session(token), request),
+    subscribe: () => () => undefined,
+  };
+}
+
+/** Pushes `count` incident.create commands straight into the hub, as `pushCommands` does over HTTP (setup only). */
+function pushInProcess(
+  hub: SyncHub,
+  workstationId: string,
+  operatorId: string,
+  count: number,
+  countyId: string,
+  tag: string,
+  firstCounter = 1,
+): void {
+  const { token } = hub.login({
+    ...VERSIONS,
+    operatorId,
+    password: demoPassword(operatorId),
+    workstationId,
+    workstationSecret: secretOf(workstationId),
+  });
+  const session = hub.session(token);
+  const at = Date.now();
+  for (let start = 0; start < count; start += MAX_PUSH_COMMANDS) {
+    const end = Math.min(count, start + MAX_PUSH_COMMANDS);
+    const commands = benchCommands(start, end, operatorId, countyId, tag, firstCounter, at);
+    const answer = hub.push(session, { ...VERSIONS, workstationId, commands });
+    const refused = answer.results.find((result) => result.status === 'rejected');
+    if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
+  }
+}
+
+// ---------- push ----------
+
+const PUSH_WORKSTATIONS = [
+  { id: 'ws-push', jurisdictionId: PINGLI },
+  { id: 'ws-pull', jurisdictionId: CITY_ID },
+];
+const PUSH_WARMUP = 1000;
+
+/** Returns the figures and the server's store, which then holds what the pull part downloads. */
+async function benchPush(dir: string): Promise<{ figures: Record<string, number>; serverDir: string }> {
   const serverDir = join(dir, 'server-push');
-  prepareServer(serverDir, [
-    { id: 'ws-push', jurisdictionId: PINGLI },
-    { id: 'ws-pull', jurisdictionId: CITY_ID },
-  ]);
+  prepareServer(serverDir, PUSH_WORKSTATIONS);
   const server = await startServerProcess(serverDir);
   try {
     const transport = new HttpTransport(server.url);
     const token = await login(transport, 'ws-push', `op-${PINGLI}`);
     // Warm-up: compile the server's statements and the JIT before timing.
-    await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, 1000, PINGLI, 'warm');
+    await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
     const seconds = await pushCommands(
       transport,
       token,
@@ -180,17 +280,41 @@ async function benchPushPull(dir: string): Promise<Record<string, number>> {
       PUSH_COMMANDS,
       PINGLI,
       'push',
-      1001,
+      PUSH_WARMUP + 1,
     );
     const push = PUSH_COMMANDS / seconds;
     console.log(
       `push: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, accepted in ${round(seconds, 2)} s: ${Math.round(push)} commands/s`,
     );
-    if (!PARTS.has('pull')) return { push_cmds_per_s: Math.round(push) };
+    return { figures: { push_cmds_per_s: Math.round(push) }, serverDir };
+  } finally {
+    await server.stop();
+  }
+}
 
-    // A fresh city workstation (file store, as on a console) pulls everything: the seeded region and 42,000 changes.
-    const wsDir = join(dir, 'ws-pull');
-    const ws = openWorkstation({ dataDir: wsDir, jurisdiction: CITY_ID });
+// ---------- pull ----------
+
+/** The push part's server store, built in-process (same commands) when the push part did not run. */
+function preparePullServer(dir: string): string {
+  const serverDir = join(dir, 'server-pull');
+  prepareServer(serverDir, PUSH_WORKSTATIONS);
+  const hub = SyncHub.open(serverDir);
+  try {
+    hub.db.pragma('synchronous = OFF');
+    pushInProcess(hub, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
+    pushInProcess(hub, 'ws-push', `op-${PINGLI}`, PUSH_COMMANDS, PINGLI, 'push', PUSH_WARMUP + 1);
+  } finally {
+    hub.close();
+  }
+  return serverDir;
+}
+
+/** A fresh city workstation (file store, as on a console) pulls everything: the seeded region and 42,000 changes. */
+async function benchPull(dir: string, pushServerDir: string | undefined): Promise<Record<string, number>> {
+  const serverDir = pushServerDir ?? preparePullServer(dir);
+  const server = await startServerProcess(serverDir);
+  try {
+    const ws = openWorkstation({ dataDir: join(dir, 'ws-pull'), jurisdiction: CITY_ID });
     const client = new SyncClient({
       db: ws.db,
       desk: ws.desk,
@@ -211,7 +335,7 @@ async function benchPushPull(dir: string): Promise<Record<string, number>> {
     );
     await client.stop();
     ws.close();
-    return { push_cmds_per_s: Math.round(push), pull_rows_per_s: Math.round(pull) };
+    return { pull_rows_per_s: Math.round(pull) };
   } finally {
     await server.stop();
   }
@@ -306,6 +430,38 @@ interface CatchupResult {
   peakRssMb: number;
   pushed: number;
   pulled: number;
+  /** Seconds spent waiting for push and pull answers (the server's work and the wire); the rest is the client's. */
+  pushWaitSeconds: number;
+  pullWaitSeconds: number;
+}
+
+/** Counts the time spent waiting on the server, per route, to split the catch-up into its parts. */
+class TimedTransport implements SyncTransport {
+  pushSeconds = 0;
+  pullSeconds = 0;
+
+  constructor(private readonly inner: HttpTransport) {}
+
+  login: SyncTransport['login'] = (request) => this.inner.login(request);
+  live: SyncTransport['live'] = (token, handlers) => this.inner.live(token, handlers);
+
+  async push(token: string, request: PushRequest): Promise<PushResponse> {
+    const t0 = nowMs();
+    try {
+      return await this.inner.push(token, request);
+    } finally {
+      this.pushSeconds += (nowMs() - t0) / 1000;
+    }
+  }
+
+  async pull(token: string, request: PullRequest): Promise<PullResponse> {
+    const t0 = nowMs();
+    try {
+      return await this.inner.pull(token, request);
+    } finally {
+      this.pullSeconds += (nowMs() - t0) / 1000;
+    }
+  }
 }
 
 /** In a child process: open the substation's store, sign in, sync to head; report time and peak RSS. */
@@ -314,10 +470,11 @@ async function catchupChild(dataDir: string, url: string): Promise<void> {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = nowMs();
   const ws = openWorkstation({ dataDir, jurisdiction: PINGLI });
+  const transport = new TimedTransport(new HttpTransport(url, 120_000));
   const client = new SyncClient({
     db: ws.db,
     desk: ws.desk,
-    transport: new HttpTransport(url, 120_000),
+    transport,
     workstationId: 'ws-substation',
     workstationSecret: secretOf('ws-substation'),
     jurisdictionId: PINGLI,
@@ -339,74 +496,119 @@ async function catchupChild(dataDir: string, url: string): Promise<void> {
     peakRssMb: peak / 1024 / 1024,
     pushed: cycle.pushed,
     pulled: cycle.pulled,
+    pushWaitSeconds: transport.pushSeconds,
+    pullWaitSeconds: transport.pullSeconds,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Builds the week in `root`: a server store (`server/`) and the substation's store (`ws/`). The substation synced
+ * once, then recorded `local` commands offline, while the city hall's consoles made `remote` changes in Pingli
+ * (an incident and its timeline entry each). All in this process, without fsync: it is a throw-away cache.
+ */
+async function buildWeek(root: string, local: number, remote: number): Promise<void> {
+  const serverDir = join(root, 'server');
+  prepareServer(serverDir, [
+    { id: 'ws-substation', jurisdictionId: PINGLI },
+    { id: 'ws-hall', jurisdictionId: CITY_ID },
+  ]);
+  const hub = SyncHub.open(serverDir);
+  try {
+    hub.db.pragma('synchronous = OFF');
+    const ws = openWorkstation({ dataDir: join(root, 'ws'), jurisdiction: PINGLI });
+    try {
+      ws.db.pragma('synchronous = OFF');
+      const client = new SyncClient({
+        db: ws.db,
+        desk: ws.desk,
+        transport: new InProcessTransport(hubEndpoint(hub)),
+        workstationId: 'ws-substation',
+        workstationSecret: secretOf('ws-substation'),
+        jurisdictionId: PINGLI,
+        automatic: false,
+      });
+      await client.signIn(`op-${PINGLI}`, demoPassword(`op-${PINGLI}`));
+      const first = await client.syncNow();
+      if (!first.ok) throw new Error(`first sync failed: ${first.error?.message}`);
+      const actor = client.actorFor(`op-${PINGLI}`);
+      const t0 = nowMs();
+      // A thousand commands per transaction so a week's work is written in seconds.
+      for (let start = 0; start < local; start += 1000) {
+        ws.db.transaction(() => {
+          for (let i = start; i < Math.min(local, start + 1000); i += 1)
+            ws.desk.command(actor, 'incident.create', call(i, PINGLI, 'offline'));
+        })();
+      }
+      await client.stop();
+      console.log(
+        `catch-up setup: ${local} offline commands written in ${round((nowMs() - t0) / 1000, 1)} s`,
+      );
+    } finally {
+      ws.close();
+    }
+    const t0 = nowMs();
+    pushInProcess(hub, 'ws-hall', 'city-dispatcher', remote / 2, PINGLI, 'hall');
+    console.log(
+      `catch-up setup: ${remote} remote changes made by the city (in-process) in ${round((nowMs() - t0) / 1000, 1)} s`,
+    );
+  } finally {
+    hub.close();
+  }
+}
+
+/** The week's two stores, built once per CATCHUP_CACHE_VERSION and kept under the temp directory. */
+async function weekStores(local: number, remote: number): Promise<string> {
+  const cache = join(tmpdir(), `command-desk-bench-catchup-${CATCHUP_CACHE_VERSION}`);
+  if (existsSync(join(cache, 'ready'))) {
+    console.log(`catch-up setup: reusing the week cached at ${cache} (delete it to rebuild)`);
+    return cache;
+  }
+  const building = `${cache}.building`;
+  rmSync(building, { recursive: true, force: true });
+  rmSync(cache, { recursive: true, force: true });
+  const t0 = nowMs();
+  await buildWeek(building, local, remote);
+  writeFileSync(join(building, 'ready'), `${CATCHUP_CACHE_VERSION}\n`);
+  renameSync(building, cache);
+  console.log(`catch-up setup: built in ${round((nowMs() - t0) / 1000, 1)} s, cached at ${cache}`);
+  return cache;
 }
 
 async function benchCatchup(dir: string): Promise<Record<string, number>> {
   const local = Math.round(FULL_LOCAL * CATCHUP_SCALE);
   const remote = Math.round(FULL_REMOTE * CATCHUP_SCALE);
-  const serverDir = join(dir, 'server-catchup');
-  prepareServer(serverDir, [
-    { id: 'ws-substation', jurisdictionId: PINGLI },
-    { id: 'ws-hall', jurisdictionId: CITY_ID },
-  ]);
-  const server = await startServerProcess(serverDir);
+  const cache = await weekStores(local, remote);
+  // The catch-up changes both stores: it runs on a copy.
+  const root = join(dir, 'catchup');
+  cpSync(cache, root, { recursive: true });
+  const server = await startServerProcess(join(root, 'server'));
   try {
-    // The substation syncs once, then the link drops for a week: its operators record `local` commands.
-    const wsDir = join(dir, 'ws-substation');
-    const ws = openWorkstation({ dataDir: wsDir, jurisdiction: PINGLI });
-    const client = new SyncClient({
-      db: ws.db,
-      desk: ws.desk,
-      transport: new HttpTransport(server.url),
-      workstationId: 'ws-substation',
-      workstationSecret: secretOf('ws-substation'),
-      jurisdictionId: PINGLI,
-      automatic: false,
-    });
-    await client.signIn(`op-${PINGLI}`, demoPassword(`op-${PINGLI}`));
-    const first = await client.syncNow();
-    if (!first.ok) throw new Error(`first sync failed: ${first.error?.message}`);
-    const actor = client.actorFor(`op-${PINGLI}`);
-    const t0 = nowMs();
-    // Setup only: a thousand commands per transaction so a week's work is written in seconds, not an hour.
-    for (let start = 0; start < local; start += 1000) {
-      ws.db.transaction(() => {
-        for (let i = start; i < Math.min(local, start + 1000); i += 1)
-          ws.desk.command(actor, 'incident.create', call(i, PINGLI, 'offline'));
-      })();
-    }
-    await client.stop();
-    ws.close();
-    console.log(`catch-up setup: ${local} offline commands written in ${round((nowMs() - t0) / 1000, 1)} s`);
-
-    // Meanwhile the city hall's consoles make `remote` changes in Pingli (an incident and its timeline entry each).
-    const transport = new HttpTransport(server.url);
-    const token = await login(transport, 'ws-hall', 'city-dispatcher');
-    const seconds = await pushCommands(
-      transport,
-      token,
-      'ws-hall',
-      'city-dispatcher',
-      remote / 2,
-      PINGLI,
-      'hall',
+    const profile = process.env.DESK_BENCH_CPU_PROF;
+    const child = spawn(
+      process.execPath,
+      [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        '--import',
+        'tsx',
+        SELF,
+        '--catchup-child',
+        join(root, 'ws'),
+        server.url,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    console.log(`catch-up setup: ${remote} remote changes pushed by the city in ${round(seconds, 1)} s`);
-
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--catchup-child', wsDir, server.url], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     if (code !== 0) throw new Error(`the catch-up process failed (${code})`);
     const result = JSON.parse(output.trim().split('\n').pop() ?? '{}') as CatchupResult;
+    const client = result.seconds - result.pushWaitSeconds - result.pullWaitSeconds;
     console.log(
       `catch-up (scale ${CATCHUP_SCALE}: ${local} local commands, ${remote} remote changes): pushed ${result.pushed}, ` +
-        `pulled ${result.pulled} in ${round(result.seconds, 1)} s, peak RSS ${Math.round(result.peakRssMb)} MB`,
+        `pulled ${result.pulled} in ${round(result.seconds, 1)} s, peak RSS ${Math.round(result.peakRssMb)} MB ` +
+        `(waiting for push answers ${round(result.pushWaitSeconds, 1)} s, for pull answers ` +
+        `${round(result.pullWaitSeconds, 1)} s, the workstation's own work ${round(client, 1)} s)`,
     );
     return {
       catchup_s: round(result.seconds, 2),
@@ -420,19 +622,21 @@ async function benchCatchup(dir: string): Promise<Record<string, number>> {
   }
 }
 
-/**
- * `DESK_BENCH_SYNC_PARTS=push` (a comma list of push, pull, live, catchup) runs only those parts; all by default.
- * The pull part needs the commands the push part sends, so asking for pull runs the push part too.
- */
-const PARTS = new Set((process.env.DESK_BENCH_SYNC_PARTS ?? 'push,pull,live,catchup').split(','));
-
 export async function runSyncBench(): Promise<Record<string, number>> {
+  const parts = selectedParts();
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-sync-'));
   try {
-    const pushPull = PARTS.has('push') || PARTS.has('pull') ? await benchPushPull(dir) : {};
-    const live = PARTS.has('live') ? await benchLive(dir) : {};
-    const catchup = PARTS.has('catchup') ? await benchCatchup(dir) : {};
-    return { ...pushPull, ...live, ...catchup };
+    let figures: Record<string, number> = {};
+    let pushServerDir: string | undefined;
+    if (parts.has('push')) {
+      const push = await benchPush(dir);
+      figures = { ...figures, ...push.figures };
+      pushServerDir = push.serverDir;
+    }
+    if (parts.has('pull')) figures = { ...figures, ...(await benchPull(dir, pushServerDir)) };
+    if (parts.has('live')) figures = { ...figures, ...(await benchLive(dir)) };
+    if (parts.has('catchup')) figures = { ...figures, ...(await benchCatchup(dir)) };
+    return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
