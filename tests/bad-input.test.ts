@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../src/shared/errors';
 import { DeskError } from '../src/shared/errors';
 import type { Incident, Order } from '../src/shared/domain/model';
-import { burglaryCall, HANBIN_CENTRE, makeDesk, type TestDesk } from './helpers/desk';
+import { burglaryCall, HANBIN_CENTRE, makeDesk, MORNING, type TestDesk } from './helpers/desk';
 import { dumpStore } from './helpers/dump';
 
 let t: TestDesk;
@@ -51,8 +51,8 @@ interface Case {
 function expectRefusedUntouched({ run, code, message }: Case): void {
   const before = dumpStore(t.db);
   const eventsSeen: string[] = [];
-  const offs = (['entity.changed', 'incident.created', 'order.overdue'] as const).map((name) =>
-    t.desk.events.on(name, () => eventsSeen.push(name)),
+  const offs = (['entity.changed', 'incident.created', 'order.overdue', 'warning.raised'] as const).map(
+    (name) => t.desk.events.on(name, () => eventsSeen.push(name)),
   );
   let caught: unknown;
   try {
@@ -497,6 +497,147 @@ describe('roles', () => {
       run: query(hanbin, 'audit.list', {}),
       code: 'forbidden',
       message: /op-610902 \(county_operator\) may not read the audit trail/,
+    },
+  ];
+  it.each(cases)('refuses $what', expectRefusedUntouched);
+});
+
+describe('the watch list, checks and warnings', () => {
+  const PLATE = '陕G7M352';
+  let pingliWarning = '';
+  let hanbinWarning = '';
+  beforeAll(() => {
+    t.desk.command(t.city, 'watch.add', { kind: 'plate', value: PLATE, reason: '盗窃嫌疑车辆', level: 1 });
+    const check = (actor: TestDesk['pingli'], checkpointId: string): string =>
+      t.desk.command(actor, 'checkpoint.logCheck', { checkpointId, plate: PLATE }).warnings[0]?.id ?? '';
+    pingliWarning = check(t.pingli, '610926-CP-02');
+    hanbinWarning = check(t.hanbin, '610902-CP-01');
+    t.desk.command(t.pingli, 'warning.handle', { id: pingliWarning, note: '已核查' });
+  });
+  const watch = (actor: () => TestDesk['pingli'], input: Record<string, unknown>) => () =>
+    t.desk.command(actor(), 'watch.add', { kind: 'plate', value: '陕G12345', reason: '盗抢车辆', ...input });
+  const check = (actor: () => TestDesk['pingli'], input: Record<string, unknown>) => () =>
+    t.desk.command(actor(), 'checkpoint.logCheck', { checkpointId: '610926-CP-02', ...input });
+  const cases: Case[] = [
+    {
+      what: 'a plate with characters no plate has',
+      run: watch(pingli, { value: '陕G@#1' }),
+      code: 'invalid_input',
+      message: /^watch\.add: value: a plate has 3 to 11 letters/,
+    },
+    {
+      what: 'a phone number of two digits',
+      run: watch(pingli, { kind: 'phone', value: '1-2' }),
+      code: 'invalid_input',
+      message: /^watch\.add: value: a phone number has 3 to 20 digits/,
+    },
+    {
+      what: 'an ID number of the wrong length',
+      run: watch(pingli, { kind: 'person', value: '6109261985' }),
+      code: 'invalid_input',
+      message: /value: an ID number has 17 digits and a digit or X/,
+    },
+    {
+      what: 'a watch level of 4',
+      run: watch(pingli, { level: 4 }),
+      code: 'invalid_input',
+      message: /^watch\.add: level: .*<=3/,
+    },
+    {
+      what: 'a kind the watch list does not have',
+      run: watch(pingli, { kind: 'email' }),
+      code: 'invalid_input',
+      message: /^watch\.add: kind:/,
+    },
+    {
+      what: 'an entry that has already expired',
+      run: watch(pingli, { validUntil: MORNING - 1 }),
+      code: 'invalid_input',
+      message: /validUntil .* is not after now/,
+    },
+    {
+      what: 'an entry for a county that does not exist',
+      run: watch(() => t.city, { countyId: '610999' }),
+      code: 'not_found',
+      message: /jurisdiction 610999 does not exist/,
+    },
+    {
+      what: 'a check that names nothing checked',
+      run: check(pingli, { note: '过往车辆' }),
+      code: 'invalid_input',
+      message: /a check names at least one of plate, personId, phone/,
+    },
+    {
+      what: 'a check of a plate that is not a plate',
+      run: check(pingli, { plate: '!!' }),
+      code: 'invalid_input',
+      message: /^checkpoint\.logCheck: plate: a plate has/,
+    },
+    {
+      what: 'a check dated an hour ahead',
+      run: check(pingli, { plate: PLATE, at: MORNING + 3_600_000 }),
+      code: 'invalid_input',
+      message: /at is 60 minutes ahead of now/,
+    },
+    {
+      what: 'a check at a checkpoint that does not exist',
+      run: check(pingli, { checkpointId: '610926-CP-99', plate: PLATE }),
+      code: 'not_found',
+      message: /checkpoint 610926-CP-99 does not exist/,
+    },
+    {
+      what: 'signing for a warning that does not exist',
+      run: cmd(pingli, 'warning.acknowledge', { id: 'warn-nothing' }),
+      code: 'not_found',
+      message: /warning warn-nothing does not exist/,
+    },
+    {
+      what: 'handling a warning without a note',
+      run: () => t.desk.command(t.pingli, 'warning.handle', { id: hanbinWarning, note: '' }),
+      code: 'invalid_input',
+      message: /^warning\.handle: note:/,
+    },
+    {
+      what: 'handling a warning that was already handled',
+      run: () => t.desk.command(t.city, 'warning.handle', { id: pingliWarning, note: '再处置' }),
+      code: 'illegal_transition',
+      message: /warning warn-\w+ is handled: cannot handle/,
+    },
+    {
+      what: 'Pingli logging a check at a Hanbin checkpoint',
+      run: check(pingli, { checkpointId: '610902-CP-01', plate: PLATE }),
+      code: 'forbidden',
+      message: /checkpoint 610902-CP-01 belongs to county 610902/,
+    },
+    {
+      what: 'Pingli putting a plate on Hanbin’s watch list',
+      run: watch(pingli, { countyId: '610902' }),
+      code: 'forbidden',
+      message: /belongs to county 610902, outside op-610926's jurisdiction/,
+    },
+    {
+      what: 'Pingli signing for a Hanbin warning',
+      run: () => t.desk.command(t.pingli, 'warning.acknowledge', { id: hanbinWarning }),
+      code: 'forbidden',
+      message: /warning warn-\w+ belongs to county 610902/,
+    },
+    {
+      what: 'Hanbin reading a Pingli warning',
+      run: () => t.desk.query(t.hanbin, 'warning.get', { id: pingliWarning }),
+      code: 'forbidden',
+      message: /warning warn-\w+ belongs to county 610926/,
+    },
+    {
+      what: 'an analyst putting a plate on the watch list',
+      run: watch(analyst, {}),
+      code: 'forbidden',
+      message: /^city-analyst \(analyst\) may not run watch\.add$/,
+    },
+    {
+      what: 'a supervisor logging a check',
+      run: check(supervisor, { plate: PLATE }),
+      code: 'forbidden',
+      message: /^city-supervisor \(supervisor\) may not run checkpoint\.logCheck$/,
     },
   ];
   it.each(cases)('refuses $what', expectRefusedUntouched);

@@ -7,9 +7,17 @@ import {
   targetMachine,
   transition,
   unitMachine,
+  warningMachine,
   type Machine,
 } from '../src/shared/domain/machines';
-import { CaseStatus, IncidentStatus, OrderStatus, TargetState, UnitStatus } from '../src/shared/domain/model';
+import {
+  CaseStatus,
+  IncidentStatus,
+  OrderStatus,
+  TargetState,
+  UnitStatus,
+  WarningStatus,
+} from '../src/shared/domain/model';
 import { DeskError } from '../src/shared/errors';
 
 interface Named {
@@ -23,6 +31,7 @@ const MACHINES: Record<string, Named> = {
   'order target': { machine: targetMachine, states: TargetState.options },
   unit: { machine: unitMachine, states: UnitStatus.options },
   case: { machine: caseMachine, states: CaseStatus.options },
+  warning: { machine: warningMachine, states: WarningStatus.options },
 };
 
 function refusal(run: () => unknown): DeskError {
@@ -127,6 +136,11 @@ const KEY_RULES: [string, Machine<string, string>, string, string, string | 'ref
   ['a closed case stays closed', caseMachine, 'closed', 'investigate', 'refused'],
   ['an open case is not solved without investigation', caseMachine, 'open', 'solve', 'refused'],
   ['an investigated case is solved', caseMachine, 'investigating', 'solve', 'solved'],
+  // warnings: 新预警 → 已签收 → 已处置
+  ['a new warning is signed for', warningMachine, 'new', 'acknowledge', 'acknowledged'],
+  ['a new warning may be handled at once', warningMachine, 'new', 'handle', 'handled'],
+  ['a handled warning cannot be signed for again', warningMachine, 'handled', 'acknowledge', 'refused'],
+  ['a handled warning cannot be handled twice', warningMachine, 'handled', 'handle', 'refused'],
 ];
 
 describe('the key rules of the closed loop', () => {
@@ -142,6 +156,18 @@ describe('the key rules of the closed loop', () => {
 
   it('an incident reaches closed from handled only', () => {
     expect(incidentMachine.transitions.close.from).toEqual(['handled']);
+  });
+
+  it('warnings never move backwards', () => {
+    const order = ['new', 'acknowledged', 'handled'];
+    for (const [event, step] of Object.entries(warningMachine.transitions)) {
+      for (const from of step.from) {
+        expect(
+          order.indexOf(step.to),
+          `warning step ${event} from ${from} to ${step.to} goes backwards`,
+        ).toBeGreaterThan(order.indexOf(from));
+      }
+    }
   });
 
   it('order targets never move backwards', () => {

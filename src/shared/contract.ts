@@ -19,12 +19,16 @@ import {
   TargetKind,
   Timestamp,
   UnitStatus,
+  WarningStatus,
+  WatchKind,
+  WatchLevel,
 } from './domain/model';
 import type {
   Actor,
   AuditEntry,
   Case,
   Checkpoint,
+  CheckpointCheck,
   EntityKind,
   EntityRef,
   Incident,
@@ -36,7 +40,10 @@ import type {
   Place,
   TimelineEntry,
   Unit,
+  Warning,
+  WatchEntry,
 } from './domain/model';
+import { normaliseWatchValue, watchValue, watchValueProblem } from './domain/watch';
 import type { ErrorInfo } from './errors';
 import type { Conflict } from './sync';
 
@@ -89,6 +96,49 @@ const IncidentExpected = z.strictObject({
   assignedOrgId: Id.nullable().optional(),
 });
 const CaseExpected = z.strictObject({ status: CaseStatus.optional() });
+
+/** A watch-list entry; its value is stored normalised (plates upper case without spaces, phones digits only). */
+const WatchAdd = z
+  .strictObject({
+    id: Id.optional(),
+    kind: WatchKind,
+    value: z.string().min(1).max(40),
+    label: ShortText.default(''),
+    reason: ShortText.min(1),
+    level: WatchLevel.default(2),
+    /** The owner county, or CITY_ID for a city-wide entry; the operator's own jurisdiction when left out. */
+    countyId: Id.optional(),
+    validUntil: Timestamp.nullable().default(null),
+    incidentId: Id.nullable().default(null),
+  })
+  .transform((input, ctx) => {
+    const value = normaliseWatchValue(input.kind, input.value);
+    const problem = watchValueProblem(input.kind, value);
+    if (problem) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${problem} (got ${JSON.stringify(input.value)})`,
+        path: ['value'],
+      });
+      return z.NEVER;
+    }
+    return { ...input, value };
+  });
+
+/** One check at a checkpoint (盘查): what was checked, each value normalised like the watch list's. */
+const LogCheck = z
+  .strictObject({
+    checkpointId: Id,
+    plate: watchValue('plate').optional(),
+    personId: watchValue('person').optional(),
+    phone: watchValue('phone').optional(),
+    note: LongText.default(''),
+    /** When the check was made; the command's time when left out. */
+    at: Timestamp.optional(),
+  })
+  .refine((check) => check.plate !== undefined || check.personId !== undefined || check.phone !== undefined, {
+    message: 'a check names at least one of plate, personId, phone',
+  });
 
 export const commandSchemas = {
   'incident.create': IncidentCreate,
@@ -150,6 +200,13 @@ export const commandSchemas = {
   'case.addRef': z.strictObject({ id: Id, ref: EntityRefInput }),
   /** Closes a conflict: 'mine' applies the value the conflicting command wanted, 'theirs' keeps the record's. */
   'conflict.resolve': z.strictObject({ id: Id, choice: z.enum(['mine', 'theirs']) }),
+  'watch.add': WatchAdd,
+  'watch.setActive': z.strictObject({ id: Id, active: z.boolean() }),
+  /** Append-only; raises a warning for every active, unexpired watch-list entry the check matches. */
+  'checkpoint.logCheck': LogCheck,
+  'warning.acknowledge': z.strictObject({ id: Id }),
+  'warning.handle': z.strictObject({ id: Id, note: LongText.min(1) }),
+  'warning.linkIncident': z.strictObject({ id: Id, incidentId: Id }),
 } as const;
 
 export interface CommandResults {
@@ -175,6 +232,18 @@ export interface CommandResults {
   'case.linkIncident': Case;
   'case.addRef': EntityRef;
   'conflict.resolve': Conflict;
+  'watch.add': WatchEntry;
+  'watch.setActive': WatchEntry;
+  'checkpoint.logCheck': CheckResult;
+  'warning.acknowledge': Warning;
+  'warning.handle': Warning;
+  'warning.linkIncident': Warning;
+}
+
+/** A logged check and the warnings it raised (none when nothing on the watch list matched). */
+export interface CheckResult {
+  check: CheckpointCheck;
+  warnings: Warning[];
 }
 
 export type CommandName = keyof typeof commandSchemas;
@@ -210,6 +279,11 @@ export const querySchemas = {
     bbox: BBox.optional(),
     minPriority: Priority.optional(),
     ...Page,
+    /** A page's `next`: the page after it, whatever was added meanwhile (offset is then ignored). */
+    cursor: z
+      .string()
+      .regex(/^\d{1,16}\.\d{1,19}$/, 'a cursor is the `next` of an earlier incident.list page')
+      .optional(),
   }),
   'incident.search': z.strictObject({
     text: z.string().min(1).max(100),
@@ -246,6 +320,27 @@ export const querySchemas = {
   'sync.dismissRejection': z.strictObject({ commandId: z.string().min(1).max(LIMITS.idLength) }),
   /** Open conflicts on records in the operator's jurisdiction, oldest first. */
   'sync.conflicts': z.strictObject({}),
+  'watch.list': z.strictObject({
+    countyId: Id.optional(),
+    kind: WatchKind.optional(),
+    activeOnly: z.boolean().default(false),
+    ...Page,
+  }),
+  'checkpoint.checks': z.strictObject({
+    checkpointId: Id.optional(),
+    countyId: Id.optional(),
+    from: Timestamp.optional(),
+    to: Timestamp.optional(),
+    ...Page,
+  }),
+  'warning.get': z.strictObject({ id: Id }),
+  /** Newest first. */
+  'warning.list': z.strictObject({
+    status: z.array(WarningStatus).max(3).optional(),
+    countyId: Id.optional(),
+    bbox: BBox.optional(),
+    ...Page,
+  }),
 } as const;
 
 export interface RegionInfo {
@@ -324,7 +419,7 @@ export interface QueryResults {
   'session.get': Actor;
   'region.get': RegionInfo;
   'incident.get': Incident;
-  'incident.list': { items: Incident[]; total: number };
+  'incident.list': { items: Incident[]; total: number; next: string | null };
   'incident.search': Incident[];
   'incident.timeline': TimelineEntry[];
   'incident.duplicates': DuplicateCandidate[];
@@ -344,6 +439,10 @@ export interface QueryResults {
   'sync.rejections': Rejection[];
   'sync.dismissRejection': Rejection[];
   'sync.conflicts': Conflict[];
+  'watch.list': { items: WatchEntry[]; total: number };
+  'checkpoint.checks': { items: CheckpointCheck[]; total: number };
+  'warning.get': Warning;
+  'warning.list': { items: Warning[]; total: number };
 }
 
 export type QueryName = keyof typeof querySchemas;
@@ -358,6 +457,8 @@ export interface EventPayloads {
   'entity.changed': { kind: EntityKind; ids: string[]; countyIds: string[] };
   'incident.created': { incident: Incident };
   'order.overdue': { order: Order; target: OrderTarget; overdue: 'sign' | 'finish'; level: number };
+  /** A check matched the watch list here, or such a warning arrived by sync: once per warning per store. */
+  'warning.raised': { warning: Warning };
   'sync.status': SyncStatus;
 }
 export type EventName = keyof EventPayloads;
@@ -365,6 +466,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'entity.changed',
   'incident.created',
   'order.overdue',
+  'warning.raised',
   'sync.status',
 ];
 

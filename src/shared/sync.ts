@@ -7,7 +7,7 @@ import type { ErrorInfo } from './errors';
 /** Bumped when the wire format changes. */
 export const PROTOCOL_VERSION = 1;
 /** Bumped when the shape of a replicated record changes (a migration that changes what is sent). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Largest request body the server reads. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -34,6 +34,11 @@ export const ChangeKind = z.enum([
   'incident_link',
   'ref',
   'conflict',
+  // Watch-list entries (their owner county, or the city partition when city-wide), checkpoint checks
+  // (append-only) and warnings (status forward only), both in the checkpoint's county.
+  'watch_entry',
+  'check',
+  'warning',
 ]);
 export type ChangeKind = z.infer<typeof ChangeKind>;
 

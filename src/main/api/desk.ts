@@ -3,6 +3,7 @@
 import {
   querySchemas,
   isQueryName,
+  type CheckResult,
   type CommandName,
   type CommandResult,
   type QueryName,
@@ -14,6 +15,7 @@ import { parseInput } from '../../shared/validate';
 import type { DB } from '../db/connection';
 import { appendOutbox, nextCounter } from '../db/outbox';
 import { indexPendingIncidents } from '../db/search-index';
+import { getWarning } from '../db/warnings';
 import { applyCommand, type Applied } from '../core/apply';
 import { withExpected } from '../core/expected';
 import { EventBus } from './events';
@@ -91,6 +93,9 @@ export class Desk {
     }
     if (applied.name === 'incident.create')
       this.events.emit('incident.created', { incident: applied.result as Incident });
+    if (applied.name === 'checkpoint.logCheck')
+      for (const warning of (applied.result as CheckResult).warnings)
+        this.events.emit('warning.raised', { warning });
     if (applied.name === 'order.escalate') {
       const order = applied.result as Order;
       const input = applied.input as { targetId: string; overdue: 'sign' | 'finish'; level: number };
@@ -98,6 +103,17 @@ export class Desk {
       // No change means the escalation was already announced (a repeat after restart): stay quiet.
       if (target && applied.changes.length > 0)
         this.events.emit('order.overdue', { order, target, overdue: input.overdue, level: input.level });
+    }
+  }
+
+  /**
+   * Announces warnings that sync has just brought into this store (raised by a check logged elsewhere, or
+   * re-derived by the server), as long as nobody has signed for them yet.
+   */
+  announceWarnings(ids: string[]): void {
+    for (const id of ids) {
+      const warning = getWarning(this.db, id);
+      if (warning?.status === 'new') this.events.emit('warning.raised', { warning });
     }
   }
 }

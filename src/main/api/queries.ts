@@ -4,13 +4,16 @@ import { CITY_ID, type Actor, type Order, type OrderTarget } from '../../shared/
 import { DeskError } from '../../shared/errors';
 import { listAudit, verifyAudit } from '../db/audit';
 import { getCase, listCases } from '../db/cases';
-import { listCheckpoints } from '../db/checkpoints';
+import { listChecks } from '../db/checkpoint-checks';
+import { getCheckpoint, listCheckpoints } from '../db/checkpoints';
 import type { DB } from '../db/connection';
 import { getIncident, listIncidents, searchIncidents } from '../db/incidents';
 import { getOrder, listFeedback, listOrders, overdueTargets, targetsAddressedTo } from '../db/orders';
 import { listJurisdictions, listOrgs, listPlaces } from '../db/region';
 import { listTimeline } from '../db/timeline';
 import { listUnits } from '../db/units';
+import { getWarning, listWarnings } from '../db/warnings';
+import { listWatchEntries } from '../db/watch-entries';
 import { readableCounties } from '../core/access';
 import { proposeDispatch } from '../core/dispatch/templates';
 import { findDuplicates } from '../core/incidents/duplicates';
@@ -97,6 +100,7 @@ export const queryHandlers: QueryHandlers = {
       maxPriority: args.minPriority,
       limit: args.limit,
       offset: args.offset,
+      cursor: args.cursor,
     }),
   'incident.search': (ctx, args) =>
     searchIncidents(ctx.db, args.text, readableCounties(ctx.actor), args.limit),
@@ -192,4 +196,40 @@ export const queryHandlers: QueryHandlers = {
   // Local only: marks a rejection as seen; nothing is sent to the server.
   'sync.dismissRejection': (ctx, args) => dismissRejection(ctx.db, args.commandId),
   'sync.conflicts': (ctx) => listOpenConflicts(ctx.db, readableCounties(ctx.actor)),
+  // A county operator reads its county's entries and the city-wide ones: the ones its checkpoints match against.
+  'watch.list': (ctx, args) =>
+    listWatchEntries(ctx.db, {
+      countyIds: countyFilter(ctx.actor, args.countyId),
+      kind: args.kind,
+      activeOnly: args.activeOnly,
+      limit: args.limit,
+      offset: args.offset,
+    }),
+  'checkpoint.checks': (ctx, args) => {
+    if (args.checkpointId) {
+      const checkpoint = required(getCheckpoint(ctx.db, args.checkpointId), 'checkpoint', args.checkpointId);
+      assertVisible(ctx.actor, checkpoint.countyId, `checkpoint ${checkpoint.id}`);
+    }
+    return listChecks(ctx.db, {
+      checkpointId: args.checkpointId,
+      countyIds: countyFilter(ctx.actor, args.countyId),
+      from: args.from,
+      to: args.to,
+      limit: args.limit,
+      offset: args.offset,
+    });
+  },
+  'warning.get': (ctx, args) => {
+    const warning = required(getWarning(ctx.db, args.id), 'warning', args.id);
+    assertVisible(ctx.actor, warning.countyId, `warning ${warning.id}`);
+    return warning;
+  },
+  'warning.list': (ctx, args) =>
+    listWarnings(ctx.db, {
+      status: args.status,
+      countyIds: countyFilter(ctx.actor, args.countyId),
+      bbox: args.bbox,
+      limit: args.limit,
+      offset: args.offset,
+    }),
 };

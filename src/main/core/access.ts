@@ -28,6 +28,13 @@ export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
   'case.linkIncident': [...OPERATIONAL, 'analyst'],
   'case.addRef': [...OPERATIONAL, 'analyst'],
   'conflict.resolve': [...OPERATIONAL, 'analyst'],
+  // The watch list is kept and checks are logged by the operational roles; analysts and supervisors read it.
+  'watch.add': OPERATIONAL,
+  'watch.setActive': OPERATIONAL,
+  'checkpoint.logCheck': OPERATIONAL,
+  'warning.acknowledge': OPERATIONAL,
+  'warning.handle': OPERATIONAL,
+  'warning.linkIncident': OPERATIONAL,
 };
 
 export function assertRole(actor: Actor, command: CommandName): void {

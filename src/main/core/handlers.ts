@@ -22,6 +22,14 @@ import {
   startOrder,
 } from './orders/commands';
 import { moveUnit, setCheckpointActive, setUnitStatus } from './units/commands';
+import {
+  acknowledgeWarning,
+  addWatchEntry,
+  handleWarning,
+  linkWarningIncident,
+  logCheck,
+  setWatchActive,
+} from './watch/commands';
 
 export type CommandHandlers = {
   [N in CommandName]: (ctx: CommandContext, args: CommandArgs<N>) => CommandResult<N>;
@@ -50,4 +58,10 @@ export const commandHandlers: CommandHandlers = {
   'case.linkIncident': linkCaseIncident,
   'case.addRef': addCaseRef,
   'conflict.resolve': resolveConflict,
+  'watch.add': addWatchEntry,
+  'watch.setActive': setWatchActive,
+  'checkpoint.logCheck': logCheck,
+  'warning.acknowledge': acknowledgeWarning,
+  'warning.handle': handleWarning,
+  'warning.linkIncident': linkWarningIncident,
 };

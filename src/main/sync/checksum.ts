@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { ChangeKind } from '../../shared/sync';
 import { incidentLinkId } from '../../shared/sync';
 import { getCase } from '../db/cases';
+import { getCheck } from '../db/checkpoint-checks';
 import { getCheckpoint } from '../db/checkpoints';
 import { getConflict } from '../db/conflicts';
 import { prepared, type DB } from '../db/connection';
@@ -11,6 +12,8 @@ import { getIncident, getIncidentLink, listIncidentLinks } from '../db/incidents
 import { getFeedback, getOrder, listFeedback } from '../db/orders';
 import { getRef, getTimelineEntry, listRefs, listTimeline } from '../db/timeline';
 import { getUnit } from '../db/units';
+import { getWarning } from '../db/warnings';
+import { getWatchEntry } from '../db/watch-entries';
 
 /** The checksum of an empty partition. */
 export const EMPTY_CHECKSUM = '0'.repeat(64);
@@ -78,6 +81,12 @@ export function snapshotRecord(db: DB, kind: ChangeKind, id: string): unknown {
       const slash = id.indexOf('/');
       return slash < 0 ? undefined : getIncidentLink(db, id.slice(0, slash), id.slice(slash + 1));
     }
+    case 'watch_entry':
+      return getWatchEntry(db, id);
+    case 'check':
+      return getCheck(db, id);
+    case 'warning':
+      return getWarning(db, id);
   }
 }
 
@@ -99,6 +108,9 @@ export function partitionOf(db: DB, kind: ChangeKind, record: unknown): string |
     case 'unit':
     case 'checkpoint':
     case 'case':
+    case 'watch_entry':
+    case 'check':
+    case 'warning':
       return r.countyId as string;
     case 'timeline':
     case 'incident_link':
@@ -165,6 +177,12 @@ export function liveRecords(db: DB, partition: string): LiveRecord[] {
     out.push({ kind: 'case', id, record: getCase(db, id) });
     out.push(...childrenOf(db, 'case', id));
   }
+  for (const id of ids('SELECT id FROM watch_entries WHERE county_id = ?'))
+    out.push({ kind: 'watch_entry', id, record: getWatchEntry(db, id) });
+  for (const id of ids('SELECT id FROM checkpoint_checks WHERE county_id = ?'))
+    out.push({ kind: 'check', id, record: getCheck(db, id) });
+  for (const id of ids('SELECT id FROM warnings WHERE county_id = ?'))
+    out.push({ kind: 'warning', id, record: getWarning(db, id) });
   return out;
 }
 

@@ -3,6 +3,7 @@
 import type {
   Case,
   Checkpoint,
+  CheckpointCheck,
   EntityRef,
   Incident,
   IncidentLink,
@@ -10,9 +11,12 @@ import type {
   OrderFeedback,
   TimelineEntry,
   Unit,
+  Warning,
+  WatchEntry,
 } from '../../shared/domain/model';
 import type { Change, ChangeKind, Conflict, PartitionId } from '../../shared/sync';
 import { putCase } from '../db/cases';
+import { deleteCheck, putCheck } from '../db/checkpoint-checks';
 import { putCheckpoint } from '../db/checkpoints';
 import { deleteConflict, putConflict } from '../db/conflicts';
 import { prepared, type DB } from '../db/connection';
@@ -20,6 +24,8 @@ import { deleteIncident, putIncident } from '../db/incidents';
 import { addFeedback, deleteOrder, putOrder } from '../db/orders';
 import { addRef } from '../db/timeline';
 import { putUnit } from '../db/units';
+import { deleteWarning, putWarning } from '../db/warnings';
+import { deleteWatchEntry, putWatchEntry } from '../db/watch-entries';
 import { EMPTY_CHECKSUM, recordHash, xorHex } from './checksum';
 
 export interface PartitionState {
@@ -84,6 +90,15 @@ function removeLocally(db: DB, kind: ChangeKind, id: string): void {
     }
     case 'conflict':
       deleteConflict(db, id);
+      return;
+    case 'watch_entry':
+      deleteWatchEntry(db, id);
+      return;
+    case 'check':
+      deleteCheck(db, id);
+      return;
+    case 'warning':
+      deleteWarning(db, id);
       return;
   }
 }
@@ -154,6 +169,15 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
     }
     case 'conflict':
       putConflict(db, record as Conflict);
+      return;
+    case 'watch_entry':
+      putWatchEntry(db, record as WatchEntry);
+      return;
+    case 'check':
+      putCheck(db, record as CheckpointCheck);
+      return;
+    case 'warning':
+      putWarning(db, record as Warning);
       return;
   }
 }

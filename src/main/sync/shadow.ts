@@ -22,6 +22,9 @@ export const SHADOWED_TABLES = [
   'case_incidents',
   'escalations',
   'conflicts',
+  'watch_entries',
+  'checkpoint_checks',
+  'warnings',
 ] as const;
 
 interface Column {

@@ -316,6 +316,12 @@ export const en: Record<keyof typeof zh, string> = {
   'command.case.linkIncident': 'Link incident to case',
   'command.case.addRef': 'Add person/vehicle to case',
   'command.conflict.resolve': 'Resolve conflict',
+  'command.watch.add': 'Add to the watch list',
+  'command.watch.setActive': 'Switch a watch-list entry on or off',
+  'command.checkpoint.logCheck': 'Log a checkpoint check',
+  'command.warning.acknowledge': 'Sign for a warning',
+  'command.warning.handle': 'Handle a warning',
+  'command.warning.linkIncident': 'Link a warning to an incident',
 
   'error.notice': '{kind}: {detail}',
   'error.invalid_input': 'Invalid input',

@@ -313,6 +313,12 @@ export const zh = {
   'command.case.linkIncident': '案件关联警情',
   'command.case.addRef': '案件添加人/车',
   'command.conflict.resolve': '处理冲突',
+  'command.watch.add': '添加布控',
+  'command.watch.setActive': '启停布控',
+  'command.checkpoint.logCheck': '录入盘查',
+  'command.warning.acknowledge': '签收预警',
+  'command.warning.handle': '处置预警',
+  'command.warning.linkIncident': '预警关联警情',
 
   'error.notice': '{kind}：{detail}',
   'error.invalid_input': '输入有误',

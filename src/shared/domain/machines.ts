@@ -1,6 +1,13 @@
 // The lifecycles of DESIGN.md as data, and the pure functions that refuse an illegal step.
 import { DeskError } from '../errors';
-import type { CaseStatus, IncidentStatus, OrderStatus, TargetState, UnitStatus } from './model';
+import type {
+  CaseStatus,
+  IncidentStatus,
+  OrderStatus,
+  TargetState,
+  UnitStatus,
+  WarningStatus,
+} from './model';
 
 export interface Machine<S extends string, E extends string> {
   entity: string;
@@ -94,6 +101,19 @@ export const caseMachine: Machine<CaseStatus, CaseEvent> = {
     investigate: { from: ['open'], to: 'investigating' },
     solve: { from: ['investigating'], to: 'solved' },
     close: { from: ['open', 'investigating', 'solved'], to: 'closed' },
+  },
+};
+
+export type WarningEvent = 'acknowledge' | 'handle';
+
+/** Warnings only move forward: 新预警 → 已签收 → 已处置 (a warning can be handled without being signed for first). */
+export const warningMachine: Machine<WarningStatus, WarningEvent> = {
+  entity: 'warning',
+  initial: 'new',
+  terminal: ['handled'],
+  transitions: {
+    acknowledge: { from: ['new'], to: 'acknowledged' },
+    handle: { from: ['new', 'acknowledged'], to: 'handled' },
   },
 };
 

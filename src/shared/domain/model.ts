@@ -343,4 +343,86 @@ export interface AuditEntry {
   hash: string;
 }
 
-export type EntityKind = 'incident' | 'order' | 'unit' | 'checkpoint' | 'case';
+export type EntityKind =
+  'incident' | 'order' | 'unit' | 'checkpoint' | 'case' | 'watch_entry' | 'check' | 'warning';
+
+// ---------- watch list (布控), checkpoint checks (盘查记录) and warnings (预警) ----------
+
+/** What a watch-list entry watches for: a person by ID number, a vehicle plate, a phone number. */
+export const WatchKind = z.enum(['person', 'plate', 'phone']);
+export type WatchKind = z.infer<typeof WatchKind>;
+
+/** 1 red (一级, most urgent), 2 orange, 3 yellow. */
+export const WatchLevel = z.number().int().min(1).max(3);
+export type WatchLevel = z.infer<typeof WatchLevel>;
+
+export interface WatchEntry {
+  id: string;
+  /** The owner county, whose checkpoints it watches; CITY_ID for a city-wide entry (every checkpoint). */
+  countyId: string;
+  kind: WatchKind;
+  /** Normalised (see domain/watch.ts), so a check matches it by equality. */
+  value: string;
+  /** Who or what it is, for people reading the warning: a name, a vehicle description. */
+  label: string;
+  reason: string;
+  level: WatchLevel;
+  active: boolean;
+  /** After this instant the entry no longer matches; null: until deactivated. */
+  validUntil: number | null;
+  /** The incident the entry was raised for; its warnings are linked to it. */
+  incidentId: string | null;
+  createdAt: number;
+  createdBy: string;
+  updatedAt: number;
+}
+
+/** One check at a checkpoint (盘查记录): append-only, in the checkpoint's county. */
+export interface CheckpointCheck {
+  id: string;
+  checkpointId: string;
+  countyId: string;
+  /** When the check was made (may be before it was entered). */
+  at: number;
+  plate: string | null;
+  personId: string | null;
+  phone: string | null;
+  note: string;
+  by: string;
+}
+
+export const WarningStatus = z.enum([
+  'new', // 新预警
+  'acknowledged', // 已签收
+  'handled', // 已处置
+]);
+export type WarningStatus = z.infer<typeof WarningStatus>;
+
+/**
+ * A check that matched an active watch-list entry. It carries what the entry said when it matched, so a console
+ * that cannot read the entry (another county's) still knows what the warning is about.
+ */
+export interface Warning {
+  /** Derived from the check and the entry, so every store that applies the check raises the same warning. */
+  id: string;
+  watchId: string;
+  checkId: string;
+  checkpointId: string;
+  countyId: string;
+  /** The checkpoint's place. */
+  location: LngLat;
+  kind: WatchKind;
+  value: string;
+  label: string;
+  reason: string;
+  level: WatchLevel;
+  status: WarningStatus;
+  raisedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  handledAt: number | null;
+  handledBy: string | null;
+  handleNote: string;
+  incidentId: string | null;
+  updatedAt: number;
+}

@@ -5,6 +5,7 @@ import { migration001 } from './001_initial';
 import { migration002 } from './002_sync';
 import { migration003 } from './003_conflicts';
 import { migration004 } from './004_deferred_search_index';
+import { migration005 } from './005_watch_list';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,13 @@ export interface Migration {
   up: string | ((db: Database.Database) => void);
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+];
 
 interface AppliedRow {
   version: number;
