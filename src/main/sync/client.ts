@@ -17,6 +17,7 @@ import type { CommandName } from '../../shared/contract';
 import type { DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
+import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
 import { applyChange, partitionStates, resetPartition, savePartitionState } from './records';
@@ -466,6 +467,13 @@ export class SyncClient {
   }
 
   private rebase(pages: PullPage[]): number {
+    // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched).
+    const arriving = absentWarnings(
+      this.db,
+      pages.flatMap((page) =>
+        page.changes.filter((c) => c.kind === 'warning' && c.op === 'put').map((c) => c.id),
+      ),
+    );
     let applied = 0;
     const touched = new Map<EntityKind, Set<string>>();
     const touch = (kind: EntityKind, id: string) => {
@@ -506,6 +514,7 @@ export class SyncClient {
     for (const [kind, ids] of touched) {
       this.options.desk?.events.emit('entity.changed', { kind, ids: [...ids], countyIds: [] });
     }
+    if (arriving.length > 0) this.options.desk?.announceWarnings(arriving);
     if (applied > 0 || touched.size > 0) this.emitStatus();
     return applied;
   }
