@@ -13,11 +13,13 @@ const at = (time: string): number => Date.parse(`${DATE}T${time}+08:00`);
 let t: TestDesk;
 let story: StoryResult;
 const created: EventPayloads['incident.created'][] = [];
+const raised: EventPayloads['warning.raised'][] = [];
 let changedEvents = 0;
 
 beforeAll(() => {
   t = makeDesk();
   t.desk.events.on('incident.created', (payload) => created.push(payload));
+  t.desk.events.on('warning.raised', (payload) => raised.push(payload));
   t.desk.events.on('entity.changed', () => (changedEvents += 1));
   story = runStory(t.desk, { date: DATE });
 });
@@ -103,6 +105,35 @@ describe('the story', () => {
     expect(feedback.length, 'every target reported back').toBeGreaterThanOrEqual(story.targetIds.length);
   });
 
+  it('puts the van’s plate on the watch list, and the checkpoint’s check at 16:21 raises one warning', () => {
+    const entry = t.desk.query(t.city, 'watch.list', {}).items;
+    expect(entry.map((e) => [e.id, e.kind, e.value, e.level, e.countyId, e.incidentId])).toEqual([
+      [story.watchId, 'plate', STORY_PLATE, 1, '610926', story.incidentId],
+    ]);
+    expect(entry[0]?.active, 'the plate comes off the list once the van is seized').toBe(false);
+    const checks = t.desk.query(t.city, 'checkpoint.checks', { checkpointId: story.hitCheckpointId });
+    expect(checks.items.map((c) => [c.plate, c.at])).toEqual([[STORY_PLATE, at('16:21:00')]]);
+    const warnings = t.desk.query(t.city, 'warning.list', {}).items;
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      id: story.warningId,
+      checkpointId: story.hitCheckpointId,
+      countyId: '610926',
+      value: STORY_PLATE,
+      level: 1,
+      raisedAt: story.warningAt,
+      incidentId: story.incidentId,
+      status: 'handled',
+      acknowledgedAt: at('16:21:10'),
+      handledAt: at('16:27:30'),
+    });
+    expect(story.warningAt, 'the warning comes before the arrest').toBeLessThan(story.arrestAt);
+    expect(
+      raised.map((event) => event.warning.id),
+      'the console is told once',
+    ).toEqual([story.warningId]);
+  });
+
   it('keeps every step on the timeline, in time order, from 16:08 to the close', () => {
     const timeline = t.desk.query(t.city, 'incident.timeline', { id: story.incidentId });
     const times = timeline.map((entry) => entry.at);
@@ -111,12 +142,23 @@ describe('the story', () => {
     expect(timeline[timeline.length - 1]).toMatchObject({ kind: 'closed', at: story.closedAt });
     const kinds = timeline.map((entry) => entry.kind);
     const firstOf = (kind: string): number => kinds.indexOf(kind);
-    for (const kind of ['order_issued', 'order_signed', 'order_feedback', 'order_completed', 'case_linked'])
+    for (const kind of [
+      'order_issued',
+      'order_signed',
+      'warning_raised',
+      'order_feedback',
+      'warning_handled',
+      'order_completed',
+      'case_linked',
+    ])
       expect(kinds, `the timeline shows ${kind}`).toContain(kind);
     expect(kinds.filter((kind) => kind === 'order_signed')).toHaveLength(story.targetIds.length);
     expect(firstOf('received')).toBeLessThan(firstOf('order_issued'));
     expect(firstOf('order_issued')).toBeLessThan(firstOf('order_signed'));
     expect(firstOf('on_scene')).toBeLessThan(firstOf('order_feedback'));
+    expect(firstOf('warning_raised'), 'the warning is on the timeline before the feedback').toBeLessThan(
+      firstOf('order_feedback'),
+    );
     expect(firstOf('handled')).toBeLessThan(firstOf('closed'));
   });
 

@@ -1,6 +1,7 @@
-// DESIGN.md's story as a script: a burglary call in Pingli county at 16:08, a 设卡盘查 order to the traffic
-// brigade, two stations and the checkpoints on the escape routes, signatures, a plate check, the arrest at
-// 16:27, the close and the case — every step a normal command on a scripted clock, so it can be replayed.
+// DESIGN.md's story as a script: a burglary call in Pingli county at 16:08, the van's plate on the watch list,
+// a 设卡盘查 order to the traffic brigade, two stations and the checkpoints on the escape routes, signatures, the
+// checkpoint's plate check at 16:21 that raises a warning (预警), the arrest at 16:27, the close and the case —
+// every step a normal command on a scripted clock, so it can be replayed.
 import type { CommandInput, CommandName, CommandResult } from '../../../shared/contract';
 import type { Actor, LngLat } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
@@ -32,10 +33,16 @@ export interface StoryResult {
   orderId: string;
   caseId: string;
   unitId: string;
+  /** The watch-list entry of the van's plate, and the warning the checkpoint's check raised. */
+  watchId: string;
+  warningId: string;
+  /** The checkpoint whose check matched the plate and which stopped the van. */
+  hitCheckpointId: string;
   /** The order's targets, in the order they were addressed. */
   targetIds: string[];
   checkpointIds: string[];
   calledAt: number;
+  warningAt: number;
   arrestAt: number;
   closedAt: number;
   /** Every command the story ran, in order, with its scripted time. */
@@ -102,6 +109,17 @@ export function runStory(desk: Desk, options: StoryOptions): StoryResult {
     id: incident.id,
     ref: { kind: 'vehicle', plate: STORY_PLATE, description: '白色五菱面包车，嫌疑车辆' },
   });
+  // 16:09 — the van's plate goes on the watch list (布控) for a day: any checkpoint in the county that checks it
+  // raises a warning linked to the incident.
+  const watch = run('16:09:10', 'watch.add', {
+    kind: 'plate',
+    value: STORY_PLATE,
+    label: '白色五菱面包车',
+    reason: '长安镇石牛村入室盗窃案嫌疑车辆，车内三名男子',
+    level: 1,
+    validUntil: at('16:09:10') + 24 * 3_600_000,
+    incidentId: incident.id,
+  });
 
   // 16:09 — one action: the 设卡盘查 proposal, adjusted with the next station, issued to every target.
   now = at('16:09:00');
@@ -156,9 +174,18 @@ export function runStory(desk: Desk, options: StoryOptions): StoryResult {
   run('16:16:00', 'unit.setStatus', { id: SCENE_UNIT_ID, status: 'on_scene' });
   run('16:16:10', 'incident.setStatus', { id: incident.id, status: 'on_scene' });
 
-  // 16:21 — the checkpoint nearest the escape route checks the plate; 16:27 — the arrest.
+  // 16:21 — the checkpoint nearest the escape route checks the plate (typed as read off the van) and the watch
+  // list raises a warning on every console that covers Pingli; the checkpoint signs for it and reports back.
   const [hitCheckpoint] = checkpointIds;
   if (!hitCheckpoint) throw new DeskError('not_found', 'story: no checkpoint on the escape route');
+  const checked = run('16:21:00', 'checkpoint.logCheck', {
+    checkpointId: hitCheckpoint,
+    plate: `${STORY_PLATE.slice(0, 2)} ${STORY_PLATE.slice(2)}`,
+    note: '白色五菱面包车，车内三名男子，与通报一致',
+  });
+  const [warning] = checked.warnings;
+  if (!warning) throw new DeskError('not_found', `story: the check of ${STORY_PLATE} raised no warning`);
+  run('16:21:10', 'warning.acknowledge', { id: warning.id });
   run('16:21:30', 'order.feedback', {
     orderId: order.id,
     targetId: hitCheckpoint,
@@ -169,6 +196,10 @@ export function runStory(desk: Desk, options: StoryOptions): StoryResult {
     orderId: order.id,
     targetId: hitCheckpoint,
     text: '三名犯罪嫌疑人全部抓获，起获被盗现金及金饰，嫌疑车辆已扣押。',
+  });
+  run('16:27:30', 'warning.handle', {
+    id: warning.id,
+    note: `预警车辆${STORY_PLATE}已拦停，三名犯罪嫌疑人抓获，车辆扣押。`,
   });
 
   // 16:28–16:31 — the others report back; 16:32–16:34 — every target completes and the order concludes.
@@ -213,6 +244,8 @@ export function runStory(desk: Desk, options: StoryOptions): StoryResult {
     ref: { kind: 'vehicle', plate: STORY_PLATE, description: '作案车辆，白色五菱面包车，已扣押' },
   });
   run('16:43:00', 'case.setStatus', { id: record.id, status: 'investigating' });
+  // The van is seized: its plate comes off the watch list (撤控).
+  run('16:43:30', 'watch.setActive', { id: watch.id, active: false });
   run('16:44:00', 'unit.setStatus', { id: SCENE_UNIT_ID, status: 'available' });
   run('16:45:00', 'incident.setStatus', {
     id: incident.id,
@@ -225,9 +258,13 @@ export function runStory(desk: Desk, options: StoryOptions): StoryResult {
     orderId: order.id,
     caseId: record.id,
     unitId: SCENE_UNIT_ID,
+    watchId: watch.id,
+    warningId: warning.id,
+    hitCheckpointId: hitCheckpoint,
     targetIds,
     checkpointIds,
     calledAt: at('16:08:00'),
+    warningAt: at('16:21:00'),
     arrestAt: at('16:27:00'),
     closedAt: at('16:45:00'),
     steps,
