@@ -11,6 +11,7 @@ import {
 import type { Actor } from '../../shared/domain/model';
 import { DeskError } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
+import type { AuditChain } from '../db/audit';
 import type { DB } from '../db/connection';
 import { assertRole } from './access';
 import { CommandContext, type Change } from './context';
@@ -35,6 +36,11 @@ export interface ApplyOptions {
   replay?: boolean;
   /** Runs inside the command's transaction after the handler, e.g. to write the outbox row. */
   within?: (ctx: CommandContext, applied: Applied) => void;
+  /**
+   * The audit chain of a batch applied in one outer transaction (the server's push). The caller must forget() its
+   * tail when this command throws, since the command's savepoint, audit entries included, is rolled back.
+   */
+  auditChain?: AuditChain;
 }
 
 function completeInput(
@@ -98,7 +104,7 @@ export function applyCommand<N extends CommandName>(
   };
   return db
     .transaction((): Applied<N> => {
-      const ctx = new CommandContext(db, actor, meta);
+      const ctx = new CommandContext(db, actor, meta, options.auditChain);
       const handler = commandHandlers[checked.name] as (
         c: CommandContext,
         a: Record<string, unknown>,

@@ -1,6 +1,6 @@
 // What a command handler works with: one transaction, the actor, the command's time and id, and the effect log.
 import type { Actor, EntityKind } from '../../shared/domain/model';
-import { appendAudit } from '../db/audit';
+import { appendAudit, type AuditChain, type AuditInput } from '../db/audit';
 import type { DB } from '../db/connection';
 import { addTimelineEntry } from '../db/timeline';
 
@@ -37,6 +37,8 @@ export class CommandContext {
     readonly db: DB,
     readonly actor: Actor,
     readonly meta: CommandMeta,
+    /** The audit chain of a batch of commands in one transaction; each entry reads the chain's tail otherwise. */
+    private readonly auditChain?: AuditChain,
   ) {}
 
   get at(): number {
@@ -51,8 +53,8 @@ export class CommandContext {
 
   /** Records an effect: audit entry (hash-chained) and the change that events and sync will carry. */
   record(kind: EntityKind, id: string, countyId: string, before: unknown, after: unknown): void {
-    if (this.meta.audit !== false)
-      appendAudit(this.db, {
+    if (this.meta.audit !== false) {
+      const entry: AuditInput = {
         at: this.meta.at,
         operatorId: this.actor.operatorId,
         workstationId: this.actor.workstationId,
@@ -63,7 +65,10 @@ export class CommandContext {
         countyId,
         before,
         after,
-      });
+      };
+      if (this.auditChain) this.auditChain.append(entry);
+      else appendAudit(this.db, entry);
+    }
     const beforeCounty = (before as { countyId?: string } | null)?.countyId;
     const countyIds = beforeCounty && beforeCounty !== countyId ? [beforeCounty, countyId] : [countyId];
     const existing = this.changes.find((change) => change.kind === kind && change.id === id);

@@ -53,11 +53,21 @@ export interface AuditInput {
   after: unknown;
 }
 
-export function appendAudit(db: DB, input: AuditInput): void {
+/** The chain's last entry: what the next entry's seq and prev_hash follow. */
+interface AuditTail {
+  seq: number;
+  hash: string;
+}
+
+function readTail(db: DB): AuditTail {
   const last = prepared(db, 'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-    { seq: number; hash: string } | undefined;
+    AuditTail | undefined;
+  return last ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+function writeEntry(db: DB, input: AuditInput, tail: AuditTail): AuditTail {
   const row: Omit<AuditRow, 'hash'> = {
-    seq: (last?.seq ?? 0) + 1,
+    seq: tail.seq + 1,
     at: input.at,
     operator_id: input.operatorId,
     workstation_id: input.workstationId,
@@ -68,15 +78,42 @@ export function appendAudit(db: DB, input: AuditInput): void {
     county_id: input.countyId,
     before: JSON.stringify(input.before ?? null),
     after: JSON.stringify(input.after ?? null),
-    prev_hash: last?.hash ?? GENESIS_HASH,
+    prev_hash: tail.hash,
   };
+  const hash = hashOf(row);
   prepared(
     db,
     `INSERT INTO audit (seq, at, operator_id, workstation_id, command_id, command, entity_kind, entity_id, county_id,
        before, after, prev_hash, hash)
      VALUES (@seq, @at, @operator_id, @workstation_id, @command_id, @command, @entity_kind, @entity_id, @county_id,
        @before, @after, @prev_hash, @hash)`,
-  ).run({ ...row, hash: hashOf(row) });
+  ).run({ ...row, hash });
+  return { seq: row.seq, hash };
+}
+
+export function appendAudit(db: DB, input: AuditInput): void {
+  writeEntry(db, input, readTail(db));
+}
+
+/**
+ * Appends many entries in one transaction (a server push batch) with the chain's tail kept in memory instead of
+ * read back before every entry. Every entry is still hashed and linked one by one, exactly as appendAudit does.
+ * The kept tail is only true while what was appended stays: whoever rolls back a savepoint holding appended
+ * entries must call forget(), and a chain must not outlive its transaction.
+ */
+export class AuditChain {
+  private tail: AuditTail | undefined;
+
+  constructor(private readonly db: DB) {}
+
+  append(input: AuditInput): void {
+    this.tail = writeEntry(this.db, input, this.tail ?? readTail(this.db));
+  }
+
+  /** Drops the kept tail (after a rollback): the next append reads it from the table again. */
+  forget(): void {
+    this.tail = undefined;
+  }
 }
 
 function rowToEntry(row: AuditRow): AuditEntry {
