@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { verifyAudit } from '../../src/main/db/audit';
+import { partitionChecksum } from '../../src/main/sync/checksum';
 import type { PushResponse } from '../../src/shared/sync';
 import { burglaryCall, command, demoDataDir, login, PINGLI, push, V } from './helpers';
 
@@ -58,6 +60,23 @@ function startProcess(dataDir: string, env: Record<string, string> = {}): Promis
       reject(new Error(`server exited with ${code} before listening: ${stderr}`)),
     );
   });
+}
+
+/** Audit chain check and every partition's running checksum against a recomputation, on the stopped store. */
+function storeHolds(dataDir: string): { audit: boolean; checksums: boolean } {
+  const db = new Database(join(dataDir, 'server.sqlite'), { readonly: true });
+  try {
+    const partitions = db.prepare('SELECT id, checksum FROM partitions').all() as {
+      id: string;
+      checksum: string;
+    }[];
+    return {
+      audit: verifyAudit(db).ok,
+      checksums: partitions.every((p) => p.checksum === partitionChecksum(db, p.id)),
+    };
+  } finally {
+    db.close();
+  }
 }
 
 function countRows(dataDir: string, sql: string): number {
@@ -165,5 +184,54 @@ describe('the server process', () => {
     expect(
       countRows(dataDir, "SELECT count(*) AS n FROM changes WHERE kind = 'incident' AND id = 'inc-crash'"),
     ).toBe(1);
+  });
+
+  it('after SIGKILL between commit and answer, a batch with a rejected command is answered the same on resend', async () => {
+    const dataDir = demoDataDir();
+    dirs.push(dataDir);
+    const crashing = await startProcess(dataDir, { DESK_TEST_CRASH_AFTER_APPLY: '1' });
+    const { token } = await login(crashing, OPERATOR, WS);
+    const at = Date.now();
+    const batch = [
+      command(1, 'incident.create', burglaryCall('inc-k1'), OPERATOR, at, 'cmd-kill-1'),
+      command(2, 'incident.create', burglaryCall('inc-k2'), OPERATOR, at, 'cmd-kill-2'),
+      // Links inc-k1 (an audit entry, a timeline entry) before failing on the missing incident: rolled back alone.
+      command(
+        3,
+        'case.create',
+        { id: 'case-k', title: '系列盗窃', incidentIds: ['inc-k1', 'inc-missing'] },
+        OPERATOR,
+        at,
+        'cmd-kill-3',
+      ),
+      command(4, 'incident.addNote', { id: 'inc-k2', text: '现场已封锁' }, OPERATOR, at, 'cmd-kill-4'),
+      command(5, 'incident.update', { id: 'inc-k1', patch: { priority: 2 } }, OPERATOR, at, 'cmd-kill-5'),
+    ];
+    await expect(push(crashing, token, WS, batch), 'the server dies before answering').rejects.toThrow();
+    expect((await crashing.exited).signal).toBe('SIGKILL');
+    expect(storeHolds(dataDir), 'audit chain and checksums after the crash').toEqual({
+      audit: true,
+      checksums: true,
+    });
+
+    const restarted = await startProcess(dataDir);
+    const resend = await push(restarted, token, WS, batch);
+    expect(resend.body.results.map((r) => r.status)).toEqual([
+      'duplicate',
+      'duplicate',
+      'rejected',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(resend.body.results[2]?.error?.code).toBe('not_found');
+    restarted.child.kill('SIGTERM');
+    expect((await restarted.exited).code).toBe(0);
+    expect(countRows(dataDir, "SELECT count(*) AS n FROM incidents WHERE id IN ('inc-k1', 'inc-k2')")).toBe(
+      2,
+    );
+    expect(countRows(dataDir, 'SELECT count(*) AS n FROM incidents WHERE case_id IS NOT NULL')).toBe(0);
+    expect(countRows(dataDir, "SELECT count(*) AS n FROM audit WHERE command_id = 'cmd-kill-3'")).toBe(0);
+    expect(countRows(dataDir, "SELECT count(*) AS n FROM audit WHERE command_id = 'cmd-kill-5'")).toBe(1);
+    expect(storeHolds(dataDir)).toEqual({ audit: true, checksums: true });
   });
 });

@@ -1,0 +1,135 @@
+// The server's change log (changes table) and partition heads (partitions table): the newest state of every
+// replicated record per partition, a sequence number per partition, and a running XOR checksum per partition.
+import { prepared, type DB } from '../main/db/connection';
+import { childrenOf, EMPTY_CHECKSUM, partitionOf, recordHash, snapshotRecord } from '../main/sync/checksum';
+import type { ChangeKind } from '../shared/sync';
+
+interface LoggedRow {
+  partition: string;
+  seq: number;
+  op: 'put' | 'delete';
+  hash: string;
+}
+
+interface PartitionHead {
+  head: number;
+  /** The running checksum as bytes, XORed in place. */
+  checksum: Buffer;
+  changed: boolean;
+}
+
+/** Kinds whose children move with them when they change county. */
+const PARENT_KINDS: ReadonlySet<ChangeKind> = new Set(['incident', 'case', 'order']);
+
+function xorInto(sum: Buffer, hashHex: string): void {
+  const hash = Buffer.from(hashHex, 'hex');
+  for (let i = 0; i < 32; i += 1) sum[i] = (sum[i] ?? 0) ^ (hash[i] ?? 0);
+}
+
+/**
+ * Writes the change log for one transaction (a push batch, the region's seed). Records are touched while commands
+ * apply and logged at flush(), once each however many commands changed them: what replicates is a record's state
+ * at the end of the batch, in the order records were last touched (as if each command had logged them, minus the
+ * intermediate versions nobody could pull). Each partition's head and checksum are read once and written once.
+ *
+ * Touching a record that did not change after all (its command was rolled back) is harmless: its snapshot hashes
+ * as logged and nothing is written. A writer lives for one transaction only; its heads are only true inside it.
+ */
+export class ChangeLogWriter {
+  private readonly touched = new Map<string, { kind: ChangeKind; id: string }>();
+  private readonly heads = new Map<string, PartitionHead>();
+
+  constructor(private readonly db: DB) {}
+
+  /** Marks a record to be logged at flush(). */
+  touch(kind: ChangeKind, id: string): void {
+    const key = `${kind}\u0000${id}`;
+    // Re-inserted so the order is that of the last touch.
+    this.touched.delete(key);
+    this.touched.set(key, { kind, id });
+  }
+
+  /** Logs the touched records and stores the partitions' heads and checksums; returns the new heads. */
+  flush(): Map<string, number> {
+    for (const { kind, id } of this.touched.values()) this.logRecord(kind, id);
+    this.touched.clear();
+    const moved = new Map<string, number>();
+    const store = prepared(
+      this.db,
+      `INSERT INTO partitions (id, head, checksum) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET head = excluded.head, checksum = excluded.checksum`,
+    );
+    for (const [partition, state] of this.heads) {
+      if (!state.changed) continue;
+      store.run(partition, state.head, state.checksum.toString('hex'));
+      state.changed = false;
+      moved.set(partition, state.head);
+    }
+    return moved;
+  }
+
+  /**
+   * Logs the record's current state: a put in its partition, a delete in every other partition that still holds
+   * it (it moved). When a record moves, its children move with it.
+   */
+  private logRecord(kind: ChangeKind, id: string): void {
+    const record = snapshotRecord(this.db, kind, id);
+    const partition = record === undefined ? undefined : partitionOf(this.db, kind, record);
+    const logged = prepared(
+      this.db,
+      'SELECT partition, seq, op, hash FROM changes WHERE kind = ? AND id = ?',
+    ).all(kind, id) as LoggedRow[];
+    let moved = false;
+    let here: LoggedRow | undefined;
+    for (const row of logged) {
+      if (row.partition === partition) here = row;
+      else if (row.op === 'put') {
+        this.write(row.partition, kind, id, null, row);
+        moved = true;
+      }
+    }
+    if (partition !== undefined) this.write(partition, kind, id, record, here);
+    if (moved && PARENT_KINDS.has(kind)) {
+      for (const child of childrenOf(this.db, kind, id)) this.logRecord(child.kind, child.id);
+    }
+  }
+
+  /** A put of `record` (a delete when null) replacing the partition's previous change of the record. */
+  private write(
+    partition: string,
+    kind: ChangeKind,
+    id: string,
+    record: unknown,
+    old: LoggedRow | undefined,
+  ): void {
+    const op = record === null ? 'delete' : 'put';
+    const hash = op === 'put' ? recordHash(kind, id, record) : '';
+    if (op === 'put' && old?.op === 'put' && old.hash === hash) return;
+    if (op === 'delete' && (!old || old.op === 'delete')) return;
+    const state = this.head(partition);
+    if (old?.op === 'put') xorInto(state.checksum, old.hash);
+    if (op === 'put') xorInto(state.checksum, hash);
+    state.head += 1;
+    state.changed = true;
+    if (old) prepared(this.db, 'DELETE FROM changes WHERE partition = ? AND seq = ?').run(partition, old.seq);
+    prepared(
+      this.db,
+      'INSERT INTO changes (partition, seq, kind, id, op, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(partition, state.head, kind, id, op, JSON.stringify(record), hash);
+  }
+
+  private head(partition: string): PartitionHead {
+    let state = this.heads.get(partition);
+    if (!state) {
+      const row = prepared(this.db, 'SELECT head, checksum FROM partitions WHERE id = ?').get(partition) as
+        { head: number; checksum: string } | undefined;
+      state = {
+        head: row?.head ?? 0,
+        checksum: Buffer.from(row?.checksum ?? EMPTY_CHECKSUM, 'hex'),
+        changed: false,
+      };
+      this.heads.set(partition, state);
+    }
+    return state;
+  }
+}
