@@ -5,6 +5,7 @@ import { getDeskClient } from './client';
 import { deskStore, persistPreferences } from './store';
 import { linkSelection, SELECTION_CHANNEL } from './store/selection-sync';
 import { startLive } from './app/live';
+import { startWarningsLive } from './app/warnings';
 import { App } from './app/App';
 import './styles.css';
 
@@ -12,6 +13,7 @@ const panel = new URLSearchParams(window.location.search).get('panel');
 const client = getDeskClient();
 persistPreferences(deskStore, window.localStorage);
 startLive(client, deskStore);
+startWarningsLive(client, deskStore);
 // Popped-out panels are windows of the same origin: a selection made in one shows in all.
 if (typeof BroadcastChannel !== 'undefined')
   linkSelection(deskStore, new BroadcastChannel(SELECTION_CHANNEL));

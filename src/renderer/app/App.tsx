@@ -10,6 +10,7 @@ import { MapPanel } from '../panels/MapPanel';
 import { OrderConsole } from '../panels/OrderConsole';
 import { StatusBar } from '../panels/StatusBar';
 import { UnitsBoard } from '../panels/UnitsBoard';
+import { WarningsPanel } from '../panels/WarningsPanel';
 import { deskStore, useDesk } from '../store';
 import { PANEL_IDS, type PanelId } from '../store/layout';
 import { Dock } from './Dock';
@@ -30,6 +31,8 @@ function renderPanel(panel: PanelId): ReactNode {
       return <UnitsBoard />;
     case 'detail':
       return <IncidentDetail />;
+    case 'warnings':
+      return <WarningsPanel />;
   }
 }
 

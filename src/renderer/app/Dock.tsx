@@ -17,6 +17,7 @@ const PANEL_TITLES: Record<PanelId, MessageKey> = {
   orders: 'panel.orders',
   units: 'panel.units',
   detail: 'panel.detail',
+  warnings: 'panel.warnings',
 };
 
 const DRAG_TYPE = 'application/x-command-desk-panel';

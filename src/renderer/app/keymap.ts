@@ -46,6 +46,7 @@ export const KEYMAP: KeyBinding[] = [
     },
   },
   { keys: ['O'], does: 'keys.orders', run: () => deskStore.getState().showPanel('orders') },
+  { keys: ['W'], does: 'keys.warnings', run: () => deskStore.getState().showPanel('warnings') },
   {
     keys: ['A'],
     does: 'keys.acknowledge',

@@ -2,7 +2,8 @@
 import { useEffect } from 'react';
 import { formatTime, renderMessage, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
-import { unacknowledged } from '../store/alerts';
+import { unacknowledged, type Alert } from '../store/alerts';
+import { showWarning } from '../app/warnings';
 
 export function AlertBanner() {
   const t = useT();
@@ -19,10 +20,11 @@ export function AlertBanner() {
     return () => clearTimeout(timer);
   }, [notices]);
 
-  const show = (ref: { kind: 'incident' | 'order'; id: string } | null): void => {
+  const show = (ref: Alert['ref']): void => {
     if (!ref) return;
     const state = deskStore.getState();
-    if (ref.kind === 'incident') {
+    if (ref.kind === 'warning') showWarning(ref.id);
+    else if (ref.kind === 'incident') {
       state.select({ kind: 'incident', id: ref.id });
       const incident = state.incidents[ref.id];
       if (incident) state.focusOn(incident.location);

@@ -23,6 +23,8 @@ export const COLORS = {
     busy: '#f59e0b',
     off_duty: '#64748b',
   },
+  /** Warnings (预警) by level: red, orange, yellow. */
+  warning: { 1: '#dc2626', 2: '#f97316', 3: '#eab308' },
 } as const;
 
 const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
@@ -65,6 +67,7 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         clusterMaxZoom: 11,
         clusterProperties: { top: ['min', ['get', 'priority']] },
       },
+      warnings: { type: 'geojson', data: empty(), promoteId: 'id' },
       selected: { type: 'geojson', data: empty() },
       places: { type: 'geojson', data: empty() },
     },
@@ -259,6 +262,42 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
             1,
           ],
         },
+      },
+      {
+        // A warning sits on its checkpoint: a larger disk in its level's colour with a white rim and a '!',
+        // faded once handled.
+        id: 'warnings',
+        type: 'circle',
+        source: 'warnings',
+        paint: {
+          'circle-radius': ['case', ['==', ['get', 'status'], 'handled'], 6, 9],
+          'circle-color': [
+            'match',
+            ['get', 'level'],
+            1,
+            COLORS.warning[1],
+            2,
+            COLORS.warning[2],
+            COLORS.warning[3],
+          ],
+          'circle-opacity': ['case', ['==', ['get', 'status'], 'handled'], 0.45, 1],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': ['case', ['==', ['get', 'status'], 'handled'], 1, 2.5],
+        },
+      },
+      {
+        id: 'warning-marks',
+        type: 'symbol',
+        source: 'warnings',
+        filter: ['!=', ['get', 'status'], 'handled'],
+        layout: {
+          'text-field': '!',
+          'text-font': ['sans-serif'],
+          'text-size': 13,
+          'text-allow-overlap': true,
+          'text-ignore-placement': true,
+        },
+        paint: { 'text-color': ['match', ['get', 'level'], 1, '#ffffff', '#0a101c'] },
       },
       {
         id: 'selected',

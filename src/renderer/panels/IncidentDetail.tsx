@@ -171,6 +171,9 @@ const KNOWN_KINDS = [
   'order_completed',
   'order_cancelled',
   'order_overdue',
+  'warning_raised',
+  'warning_handled',
+  'warning_linked',
 ] as const;
 
 function timelineKind(t: ReturnType<typeof useT>, kind: string): string {

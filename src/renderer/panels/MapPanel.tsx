@@ -22,6 +22,7 @@ import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
 import { buildStyle, countyFill, LABEL_LAYERS } from '../map/style';
+import { pulseNewWarnings, warningFeatures } from '../map/warnings';
 
 setWorkerUrl(workerUrl);
 
@@ -139,6 +140,7 @@ function selectedAt(state: DeskState): LngLat | undefined {
   if (selection?.kind === 'incident') return state.incidents[selection.id]?.location;
   if (selection?.kind === 'unit') return state.units[selection.id]?.location;
   if (selection?.kind === 'checkpoint') return state.checkpoints[selection.id]?.location;
+  if (selection?.kind === 'warning') return state.warnings[selection.id]?.location;
   return undefined;
 }
 
@@ -206,6 +208,7 @@ export function MapPanel() {
       ],
       ['units', unitFeatures, (a, b) => a.units !== b.units],
       ['checkpoints', checkpointFeatures, (a, b) => a.checkpoints !== b.checkpoints],
+      ['warnings', warningFeatures, (a, b) => a.warnings !== b.warnings],
       ['draft', draftFeatures, (a, b) => a.draft !== b.draft],
       ['cordon', cordonFeatures, (a, b) => a.cordon !== b.cordon],
       ['places', placeFeatures, (a, b) => a.region !== b.region],
@@ -300,7 +303,7 @@ export function MapPanel() {
         [event.point.x + 6, event.point.y + 6],
       ];
       const hit = map.queryRenderedFeatures(box, {
-        layers: ['incidents', 'incident-clusters', 'units', 'checkpoints'],
+        layers: ['warnings', 'incidents', 'incident-clusters', 'units', 'checkpoints'],
       })[0];
       if (!hit) return;
       if (hit.layer.id === 'incident-clusters') {
@@ -313,13 +316,18 @@ export function MapPanel() {
         );
         return;
       }
+      if (hit.layer.id === 'warnings') {
+        current.select({ kind: 'warning', id: String(hit.properties.id) });
+        current.showPanel('warnings');
+        return;
+      }
       const kind =
         hit.layer.id === 'incidents' ? 'incident' : hit.layer.id === 'units' ? 'unit' : 'checkpoint';
       current.select({ kind, id: String(hit.properties.id) });
       if (kind === 'incident') current.showPanel('detail');
     };
     map.on('click', onClick);
-    const hover = ['incidents', 'incident-clusters', 'units', 'checkpoints'];
+    const hover = ['warnings', 'incidents', 'incident-clusters', 'units', 'checkpoints'];
     for (const layer of hover) {
       map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
       map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
@@ -341,9 +349,11 @@ export function MapPanel() {
     });
     const observer = new ResizeObserver(() => map.resize());
     observer.observe(element);
+    const stopPulse = pulseNewWarnings(map, deskStore);
 
     return () => {
       observer.disconnect();
+      stopPulse();
       unsubscribe();
       if (frame) cancelAnimationFrame(frame);
       if (later) clearTimeout(later);
@@ -420,7 +430,8 @@ export function MapPanel() {
         {t('priority.2')} <span className="dot p3" />
         {t('priority.3')} <span className="dot unit" />
         {t('map.units')} <span className="dot cp" />
-        {t('map.checkpoints')}
+        {t('map.checkpoints')} <span className="dot warn" />
+        {t('map.warnings')}
       </div>
       {!ready && <div className="map-loading">{t('map.loading')}</div>}
     </div>

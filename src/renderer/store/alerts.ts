@@ -11,7 +11,7 @@ export interface Alert {
   message: Message;
   at: number;
   /** What selecting the alert shows. */
-  ref: { kind: 'incident' | 'order'; id: string } | null;
+  ref: { kind: 'incident' | 'order' | 'warning'; id: string } | null;
   acknowledged: boolean;
 }
 

@@ -12,6 +12,7 @@ import { createSettingsSlice, emptySettings, type Language } from './settings';
 import { createSyncSlice, emptySync } from './sync';
 import type { DeskState } from './types';
 import { createUnitsSlice, emptyUnits } from './units';
+import { createWarningsSlice, emptyWarnings } from './warnings';
 
 export type { DeskState } from './types';
 export type DeskStore = StoreApi<DeskState>;
@@ -28,6 +29,7 @@ export function getEmptyState() {
     ...emptySettings,
     ...emptyAlerts,
     ...emptySync,
+    ...emptyWarnings,
   };
 }
 
@@ -43,6 +45,7 @@ export function createDeskStore(): DeskStore {
     ...createSettingsSlice(...args),
     ...createAlertsSlice(...args),
     ...createSyncSlice(...args),
+    ...createWarningsSlice(...args),
   }));
 }
 

@@ -1,7 +1,7 @@
 // The docking layout: three resizable columns of two slots each; every panel sits in a slot, as a tab.
 import type { DataOf, Slice } from './types';
 
-export const PANEL_IDS = ['map', 'queue', 'intake', 'orders', 'units', 'detail'] as const;
+export const PANEL_IDS = ['map', 'queue', 'intake', 'orders', 'units', 'detail', 'warnings'] as const;
 export type PanelId = (typeof PANEL_IDS)[number];
 
 export const SLOT_IDS = [
@@ -35,6 +35,7 @@ export const DEFAULT_LAYOUT: Layout = {
     orders: 'center-bottom',
     detail: 'right-top',
     units: 'right-bottom',
+    warnings: 'right-bottom',
   },
   active: {},
   collapsed: [],

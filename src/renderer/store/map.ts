@@ -2,7 +2,7 @@
 import type { LngLat } from '../../shared/domain/model';
 import type { DataOf, Slice } from './types';
 
-export type SelectionKind = 'incident' | 'unit' | 'checkpoint' | 'order';
+export type SelectionKind = 'incident' | 'unit' | 'checkpoint' | 'order' | 'warning';
 
 export interface Selection {
   kind: SelectionKind;

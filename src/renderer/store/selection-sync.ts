@@ -20,7 +20,7 @@ export type SelectionMessage =
   /** A window just opened (a popped-out panel) asks the others what is selected. */
   | { type: 'ask'; from: string };
 
-const KINDS: readonly SelectionKind[] = ['incident', 'unit', 'checkpoint', 'order'];
+const KINDS: readonly SelectionKind[] = ['incident', 'unit', 'checkpoint', 'order', 'warning'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

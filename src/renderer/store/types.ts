@@ -10,6 +10,7 @@ import type { SessionSlice } from './session';
 import type { SettingsSlice } from './settings';
 import type { SyncSlice } from './sync';
 import type { UnitsSlice } from './units';
+import type { WarningsSlice } from './warnings';
 
 export type DeskState = SessionSlice &
   IncidentsSlice &
@@ -20,7 +21,8 @@ export type DeskState = SessionSlice &
   LayoutSlice &
   SettingsSlice &
   AlertsSlice &
-  SyncSlice;
+  SyncSlice &
+  WarningsSlice;
 
 export type Slice<T> = StateCreator<DeskState, [], [], T>;
 

@@ -354,7 +354,7 @@ export type WatchKind = z.infer<typeof WatchKind>;
 
 /** 1 red (一级, most urgent), 2 orange, 3 yellow. */
 export const WatchLevel = z.number().int().min(1).max(3);
-export type WatchLevel = z.infer<typeof WatchLevel>;
+export type WatchLevel = 1 | 2 | 3;
 
 export interface WatchEntry {
   id: string;

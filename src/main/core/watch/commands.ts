@@ -10,6 +10,7 @@ import {
   type Warning,
   type WatchEntry,
   type WatchKind,
+  type WatchLevel,
 } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
 import { MAX_CLOCK_SKEW_MS } from '../../../shared/sync';
@@ -76,7 +77,7 @@ export function addWatchEntry(
     value: args.value,
     label: args.label,
     reason: args.reason,
-    level: args.level,
+    level: args.level as WatchLevel,
     active: true,
     validUntil: args.validUntil,
     incidentId: args.incidentId,
