@@ -27,11 +27,15 @@ export function warningFeatures(state: DeskState): Features {
   return { type: 'FeatureCollection', features };
 }
 
+/** The marker's own element is positioned by maplibre (a transform); the ring inside it is what pulses. */
 function ring(level: number): HTMLElement {
-  const element = document.createElement('div');
-  element.className = `warning-ring wlevel-${level}`;
-  element.dataset.testid = 'warning-ring';
-  return element;
+  const anchor = document.createElement('div');
+  anchor.className = 'warning-ring-anchor';
+  anchor.dataset.testid = 'warning-ring';
+  const pulse = document.createElement('div');
+  pulse.className = `warning-ring wlevel-${level}`;
+  anchor.appendChild(pulse);
+  return anchor;
 }
 
 /** Keeps one pulsing ring per new warning on `map`; returns the undo, which removes them all. */
