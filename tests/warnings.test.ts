@@ -7,6 +7,7 @@ import { CITY_ID, type Warning, type WatchEntry } from '../src/shared/domain/mod
 import { normalisePersonId, normalisePhone, normalisePlate } from '../src/shared/domain/watch';
 import { DeskError } from '../src/shared/errors';
 import { applyCommand } from '../src/main/core/apply';
+import { runWatchDemo } from '../src/main/core/demo/watchlist';
 import { warningIdFor } from '../src/main/core/watch/commands';
 import { listAudit } from '../src/main/db/audit';
 import { listOutbox } from '../src/main/db/outbox';
@@ -374,5 +375,17 @@ describe('listing warnings', () => {
     expect(ids({ status: ['new'] })).toEqual([second?.id]);
     expect(ids({ countyId: PINGLI })).toEqual([first?.id]);
     expect(ids({ bbox: { west: 109.2, south: 32.4, east: 109.4, north: 32.6 } })).toEqual([first?.id]);
+  });
+});
+
+describe('the demo watch list (desk seed --incidents)', () => {
+  it('raises warnings in every state at checkpoints of several counties, through normal commands', () => {
+    const result = runWatchDemo(t.desk, { until: MORNING + 8 * HOUR });
+    expect(result).toEqual({ entries: 5, checks: 5, warnings: 4, open: 3 });
+    const warnings = t.desk.query(t.city, 'warning.list', {}).items;
+    expect(warnings.map((w) => w.status).sort()).toEqual(['acknowledged', 'handled', 'new', 'new']);
+    expect(new Set(warnings.map((w) => w.countyId)).size).toBe(4);
+    expect(raised, 'each raised warning was announced').toHaveLength(4);
+    expect(t.desk.query(t.city, 'audit.verify', {}).ok).toBe(true);
   });
 });

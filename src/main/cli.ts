@@ -8,6 +8,7 @@ import { verifyAudit } from './db/audit';
 import { getMeta } from './db/region';
 import { generateIncidents } from './core/demo/generator';
 import { runStory } from './core/demo/story';
+import { runWatchDemo } from './core/demo/watchlist';
 import { openWorkstation, storeFile } from './host';
 
 const USAGE = `usage: npm run desk -- <command> [flags]
@@ -15,7 +16,8 @@ const USAGE = `usage: npm run desk -- <command> [flags]
 commands:
   seed    --data <dir> [--story [--date YYYY-MM-DD]] [--incidents N [--seed S] [--days D]] [--force]
           create a store in <dir> holding the Ankang demo region, optionally the scripted story
-          (on --date, default yesterday) and N generated incidents spread over the last D days (default 7)
+          (on --date, default yesterday) and N generated incidents spread over the last D days (default 7),
+          with a demo watch list and checkpoint checks of the last hours (some raising warnings)
   info    --data <dir>    counts per table, migration version, audit chain check
   verify  --data <dir>    SQLite integrity check and audit chain check; exit 1 on failure
   help                    this text`;
@@ -180,6 +182,11 @@ function seed(parsed: Parsed): number {
       console.log(
         `  incidents: ${stream.length} generated (seed ${streamSeed}, last ${days} days), applied in ${seconds(elapsed)} ` +
           `(${Math.round(stream.length / Math.max(elapsed / 1000, 1e-3))}/s)`,
+      );
+      const watch = runWatchDemo(desk, { until: wallClock });
+      console.log(
+        `  watch list: ${watch.entries} entries, ${watch.checks} checkpoint checks, ${watch.warnings} warnings ` +
+          `(${watch.open} open)`,
       );
     }
     console.log(
