@@ -1,6 +1,7 @@
 // The one path every command takes, on a workstation and on the server alike:
 // validate → check role → apply in one transaction (state, audit, and the caller's extra writes) → report changes.
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'better-sqlite3';
 import {
   commandSchemas,
   isCommandName,
@@ -60,6 +61,23 @@ function completeInput(
   }
 }
 
+type Body = () => unknown;
+const transactions = new WeakMap<DB, Transaction<(body: Body) => unknown>>();
+
+/**
+ * Runs `body` in an IMMEDIATE transaction, or in a savepoint when one is already open (a server push batch). The
+ * wrapper is made once per connection: db.transaction() builds four wrapped functions and defines their properties
+ * on every call, which cost more per command than the savepoint itself.
+ */
+function inTransaction<T>(db: DB, body: () => T): T {
+  let transaction = transactions.get(db);
+  if (!transaction) {
+    transaction = db.transaction((run: Body) => run());
+    transactions.set(db, transaction);
+  }
+  return transaction.immediate(body) as T;
+}
+
 export function checkCommand(
   name: string,
   input: unknown,
@@ -102,24 +120,22 @@ export function applyCommand<N extends CommandName>(
     at: options.at ?? Date.now(),
     audit: !options.replay,
   };
-  return db
-    .transaction((): Applied<N> => {
-      const ctx = new CommandContext(db, actor, meta, options.auditChain);
-      const handler = commandHandlers[checked.name] as (
-        c: CommandContext,
-        a: Record<string, unknown>,
-      ) => CommandResult<N>;
-      const result = handler(ctx, checked.args);
-      const applied: Applied<N> = {
-        name,
-        commandId: meta.commandId,
-        at: meta.at,
-        result,
-        input: completeInput(checked.name, checked.args, result) as CommandArgs<N>,
-        changes: ctx.changes,
-      };
-      options.within?.(ctx, applied as Applied);
-      return applied;
-    })
-    .immediate();
+  return inTransaction(db, (): Applied<N> => {
+    const ctx = new CommandContext(db, actor, meta, options.auditChain);
+    const handler = commandHandlers[checked.name] as (
+      c: CommandContext,
+      a: Record<string, unknown>,
+    ) => CommandResult<N>;
+    const result = handler(ctx, checked.args);
+    const applied: Applied<N> = {
+      name,
+      commandId: meta.commandId,
+      at: meta.at,
+      result,
+      input: completeInput(checked.name, checked.args, result) as CommandArgs<N>,
+      changes: ctx.changes,
+    };
+    options.within?.(ctx, applied as Applied);
+    return applied;
+  });
 }

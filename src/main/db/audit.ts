@@ -81,13 +81,27 @@ function writeEntry(db: DB, input: AuditInput, tail: AuditTail): AuditTail {
     prev_hash: tail.hash,
   };
   const hash = hashOf(row);
+  // Positional parameters: binding thirteen named ones looks each up on an object, and a server push writes
+  // hundreds of entries per batch.
   prepared(
     db,
     `INSERT INTO audit (seq, at, operator_id, workstation_id, command_id, command, entity_kind, entity_id, county_id,
-       before, after, prev_hash, hash)
-     VALUES (@seq, @at, @operator_id, @workstation_id, @command_id, @command, @entity_kind, @entity_id, @county_id,
-       @before, @after, @prev_hash, @hash)`,
-  ).run({ ...row, hash });
+       before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    row.seq,
+    row.at,
+    row.operator_id,
+    row.workstation_id,
+    row.command_id,
+    row.command,
+    row.entity_kind,
+    row.entity_id,
+    row.county_id,
+    row.before,
+    row.after,
+    row.prev_hash,
+    hash,
+  );
   return { seq: row.seq, hash };
 }
 
