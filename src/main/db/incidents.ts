@@ -129,17 +129,37 @@ export interface IncidentFilter {
   maxPriority?: number | undefined;
   limit: number;
   offset: number;
+  /** Continue after the last row of an earlier page (its `next`) instead of skipping `offset` rows. */
+  cursor?: string | undefined;
 }
 
-export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident[]; total: number } {
+export interface IncidentPage {
+  items: Incident[];
+  total: number;
+  /** Where the next page starts, or null when this page reached the end. */
+  next: string | null;
+}
+
+/** The position of a row in the list's order (newest received first, ties by rowid): "<receivedAt>.<rowid>". */
+function cursorOf(row: { received_at: number; row_id: number }): string {
+  return `${row.received_at}.${row.row_id}`;
+}
+
+function parseCursor(cursor: string): { at: number; rowid: number } {
+  const [at, rowid] = cursor.split('.').map(Number);
+  return { at: at ?? 0, rowid: rowid ?? 0 };
+}
+
+/**
+ * A page of incidents, newest received first. From the start or from a cursor, each status is read along its
+ * own (status, received_at) index and the short lists are merged here, so a page costs its own length however
+ * many incidents match, instead of a sort of every matching row (and a skip of `offset` of them) per page.
+ */
+export function listIncidents(db: DB, filter: IncidentFilter): IncidentPage {
   const where: string[] = [];
   const params: Record<string, unknown> = {};
-  if (filter.status?.length) {
-    where.push(`status IN (${filter.status.map((_, i) => `@s${i}`).join(', ')})`);
-    filter.status.forEach((status, i) => (params[`s${i}`] = status));
-  }
   if (filter.countyIds) {
-    if (filter.countyIds.length === 0) return { items: [], total: 0 };
+    if (filter.countyIds.length === 0) return { items: [], total: 0, next: null };
     where.push(`county_id IN (${filter.countyIds.map((_, i) => `@c${i}`).join(', ')})`);
     filter.countyIds.forEach((county, i) => (params[`c${i}`] = county));
   }
@@ -159,14 +179,45 @@ export function listIncidents(db: DB, filter: IncidentFilter): { items: Incident
     where.push('priority <= @maxPriority');
     params.maxPriority = filter.maxPriority;
   }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.prepare(`SELECT count(*) AS n FROM incidents ${clause}`).get(params) as { n: number }).n;
-  const rows = db
-    .prepare(
-      `SELECT * FROM incidents ${clause} ORDER BY received_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, limit: filter.limit, offset: filter.offset }) as IncidentRow[];
-  return { items: rows.map(rowToIncident), total };
+  const statuses = filter.status?.length ? [...new Set(filter.status)] : [];
+  const statusIn = `status IN (${statuses.map((_, i) => `@s${i}`).join(', ')})`;
+  statuses.forEach((status, i) => (params[`s${i}`] = status));
+  const counted = statuses.length ? [statusIn, ...where] : where;
+  const total = (
+    prepared(db, `SELECT count(*) AS n FROM incidents ${clause(counted)}`).get(params) as { n: number }
+  ).n;
+
+  if (filter.cursor !== undefined) {
+    where.push('(received_at, rowid) < (@cursorAt, @cursorRowid)');
+    const position = parseCursor(filter.cursor);
+    params.cursorAt = position.at;
+    params.cursorRowid = position.rowid;
+  }
+  const skip = filter.cursor === undefined ? filter.offset : 0;
+  const read = (conditions: string[], offset = 0): (IncidentRow & { row_id: number })[] =>
+    prepared(
+      db,
+      `SELECT rowid AS row_id, * FROM incidents ${clause(conditions)}
+       ORDER BY received_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit: filter.limit, offset }) as (IncidentRow & { row_id: number })[];
+  // Past an offset the skipped rows are left to SQLite: merged here, each would be read into JavaScript first.
+  const rows =
+    statuses.length === 0 || skip > 0
+      ? read(statuses.length ? [statusIn, ...where] : where, skip)
+      : statuses
+          .flatMap((_, i) => read([`status = @s${i}`, ...where]))
+          .sort((a, b) => b.received_at - a.received_at || b.row_id - a.row_id)
+          .slice(0, filter.limit);
+  const last = rows[rows.length - 1];
+  return {
+    items: rows.map(rowToIncident),
+    total,
+    next: last && rows.length === filter.limit ? cursorOf(last) : null,
+  };
+}
+
+function clause(conditions: string[]): string {
+  return conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
 }
 
 const SEARCH_CANDIDATES_PER_RESULT = 4;
