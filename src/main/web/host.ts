@@ -21,6 +21,9 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const RENDERER_DIR = join(REPO_ROOT, 'dist', 'renderer');
 export const MAP_DIR = join(REPO_ROOT, 'resources', 'map');
 
+/** What vite names a built asset: assets/<name>-<8 characters of content hash>.<ext>. */
+const HASHED_ASSET = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/;
+
 /** Above this much unsent data a page is too slow to follow; it is dropped and refetches on reconnect. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
@@ -117,12 +120,27 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     res.end(body);
   }
 
-  function serveFile(req: IncomingMessage, res: ServerResponse, file: string): void {
+  function serveFile(req: IncomingMessage, res: ServerResponse, file: string, path: string): void {
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
+    const stat = statSync(file);
+    const etag = `"${stat.size.toString(36)}-${Math.trunc(stat.mtimeMs).toString(36)}"`;
+    // The build's assets carry a hash of their content in their names, so the browser may keep them (and the
+    // code it compiled from them) for good; the page itself and the basemap are checked again on every load.
+    const cache = file.endsWith('.html')
+      ? 'no-store'
+      : HASHED_ASSET.test(path)
+        ? 'public, max-age=31536000, immutable'
+        : 'no-cache';
+    if (req.headers['if-none-match'] === etag && !file.endsWith('.html')) {
+      res.writeHead(304, { ETag: etag, 'Cache-Control': cache });
+      res.end();
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': type,
-      'Content-Length': statSync(file).size,
-      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'no-cache',
+      'Content-Length': stat.size,
+      'Cache-Control': cache,
+      ...(file.endsWith('.html') ? {} : { ETag: etag }),
     });
     if (req.method === 'HEAD') {
       res.end();
@@ -158,7 +176,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
     if (path.startsWith('/map/')) file = fileInside(mapDir, path.slice('/map/'.length));
     else file = fileInside(rendererDir, path === '/' ? 'index.html' : path.slice(1));
     if (!file) return send(res, 400, 'bad path');
-    if (existsSync(file) && statSync(file).isFile()) return serveFile(req, res, file);
+    if (existsSync(file) && statSync(file).isFile()) return serveFile(req, res, file, path);
     if (path === '/' || path === '/index.html')
       return send(
         res,
