@@ -5,6 +5,7 @@ import { toErrorInfo } from '../../shared/errors';
 import type { Message, MessageKey } from '../i18n';
 import type { ConsoleClient } from '../client';
 import type { DeskStore } from '../store';
+import { targetNames } from '../store/names';
 
 const PAGE = 1000;
 /** The map and queue hold at most this many incidents; beyond it the oldest pages are not loaded. */
@@ -127,20 +128,6 @@ export async function loadSync(client: DeskClient, store: DeskStore): Promise<vo
   store.getState().setConflicts(conflicts);
 }
 
-/** A recipient's name in both languages, from what the console holds (orders carry the Chinese name only). */
-function targetName(
-  store: DeskStore,
-  kind: 'org' | 'unit' | 'checkpoint',
-  id: string,
-  name: string,
-): { name: string; nameEn: string } {
-  const state = store.getState();
-  if (kind === 'unit') return { name, nameEn: state.units[id]?.callsignEn ?? name };
-  const record =
-    kind === 'checkpoint' ? state.checkpoints[id] : state.region?.orgs.find((org) => org.id === id);
-  return { name, nameEn: record?.nameEn ?? name };
-}
-
 /** A notice (error or confirmation) for the banner; translated when shown. */
 export function notify(store: DeskStore, kind: 'error' | 'info', message: Message): void {
   store.getState().pushAlert({
@@ -245,7 +232,7 @@ export function startLive(client: ConsoleClient, store: DeskStore): () => void {
           vars: {
             template: { key: `template.${order.template}` },
             title: order.title,
-            target: targetName(store, target.targetKind, target.targetId, target.name),
+            target: targetNames(store.getState(), target.targetKind, target.targetId, target.name),
             level,
           },
         },

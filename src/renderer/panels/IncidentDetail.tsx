@@ -1,5 +1,6 @@
 // Incident detail and timeline: every step with its time and operator; status actions and notes.
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { TimelineEntry } from '../../shared/domain/model';
 import { incidentMachine, type IncidentEvent } from '../../shared/domain/machines';
 import { addIncidentNote, setIncidentStatus } from '../app/actions';
@@ -7,9 +8,11 @@ import { reportError } from '../app/live';
 import { getDeskClient } from '../client';
 import { formatDateTime, nameIn, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
+import { timelineText } from '../store/names';
 import { jurisdictionOf } from '../store/session';
 
 const ACTIONS: IncidentEvent[] = ['dispatch', 'arrive', 'finish', 'close', 'cancel'];
+const NO_ENTRIES: TimelineEntry[] = [];
 
 export function IncidentDetail() {
   const t = useT();
@@ -37,6 +40,16 @@ export function IncidentDetail() {
       current = false;
     };
   }, [selectedId, updatedAt]);
+
+  // Entries name targets and units as they were called then, in Chinese; shown in the operator's language. A
+  // selector of strings, so the units moving every second do not draw the detail again.
+  const texts = useDesk(
+    useShallow((s) =>
+      (timeline?.id === selectedId ? timeline.entries : NO_ENTRIES).map((entry) =>
+        nameIn(s.language, timelineText(s, entry)),
+      ),
+    ),
+  );
 
   if (!incident) return <div className="empty">{t('detail.none')}</div>;
   const county = jurisdictionOf(region, incident.countyId);
@@ -109,11 +122,11 @@ export function IncidentDetail() {
       )}
       <h4>{t('detail.timeline')}</h4>
       <ol className="timeline" data-testid="timeline">
-        {entries.map((entry) => (
+        {entries.map((entry, index) => (
           <li key={entry.id}>
             <span className="num muted">{formatDateTime(language, entry.at)}</span>
             <span className="tl-kind">{timelineKind(t, entry.kind)}</span>
-            <span className="grow">{entry.text !== entry.kind ? entry.text : ''}</span>
+            <span className="grow">{entry.text !== entry.kind ? texts[index] : ''}</span>
             <span className="muted small">{entry.by}</span>
           </li>
         ))}

@@ -6,6 +6,7 @@ import type { Order, OrderTarget, TargetKind } from '../../shared/domain/model';
 import { actOnTarget, issueDraft, previewDispatch, reportBack } from '../app/actions';
 import { formatTime, nameIn, renderMessage, useT } from '../i18n';
 import { deskStore, useDesk } from '../store';
+import { targetNames } from '../store/names';
 import { countdownOf, formatCountdown, orderList, type OrderDraft } from '../store/orders';
 
 type Tab = 'orders' | 'inbox' | 'overdue';
@@ -13,9 +14,12 @@ type Tab = 'orders' | 'inbox' | 'overdue';
 function TargetChip({ target, now }: { target: OrderTarget; now: number }) {
   const t = useT();
   const countdown = countdownOf(target, now);
+  const name = useDesk((s) =>
+    nameIn(s.language, targetNames(s, target.targetKind, target.targetId, target.name)),
+  );
   return (
-    <span className={`chip state-${target.state} ${countdown.overdue ? 'overdue' : ''}`} title={target.name}>
-      <span className="chip-name">{target.name}</span>
+    <span className={`chip state-${target.state} ${countdown.overdue ? 'overdue' : ''}`} title={name}>
+      <span className="chip-name">{name}</span>
       <span className="chip-state">{t(`target.${target.state}`)}</span>
       {countdown.deadline !== 'none' && (
         <span className="num chip-time">
