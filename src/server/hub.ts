@@ -147,8 +147,8 @@ export class SyncHub {
     this.tokenTtlMs = options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS;
     this.log = options.log ?? silentLogger;
     // A push batch opens a savepoint per command. What a savepoint must be able to undo goes to a sub-journal that
-    // spills to a temporary file past 64 KiB unless temporary storage is memory: those file writes were a third of
-    // the push's CPU time. The sub-journal only serves rollbacks inside a transaction, never crash recovery.
+    // spills to a temporary file past 64 KiB unless temporary storage is memory: those file writes took nearly half
+    // of a push's CPU time. The sub-journal only serves rollbacks inside a transaction, never crash recovery.
     db.pragma('temp_store = MEMORY');
     migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE);
     const seeded = db.prepare('SELECT 1 FROM jurisdictions LIMIT 1').get();
