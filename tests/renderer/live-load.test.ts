@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeskClient } from '../../src/shared/contract';
 import type { Incident } from '../../src/shared/domain/model';
 import { DeskError } from '../../src/shared/errors';
-import { loadIncidents, startLive } from '../../src/renderer/app/live';
+import { FIRST_PAGE, loadIncidents, startLive } from '../../src/renderer/app/live';
 import type { ConsoleClient } from '../../src/renderer/client';
 import { createDeskStore, deskStore, getEmptyState } from '../../src/renderer/store';
 import { renderMessage } from '../../src/renderer/i18n';
@@ -43,13 +43,16 @@ function fakeCore(count: number) {
   const asked: { name: string; input: unknown }[] = [];
   const client: DeskClient = {
     command: () => Promise.reject(new Error('no commands in this test')),
-    query: ((name: string, input: { limit?: number; offset?: number; id?: string }) => {
+    query: ((name: string, input: { limit?: number; cursor?: string; id?: string }) => {
       asked.push({ name, input });
       if (name === 'incident.list') {
-        const offset = input.offset ?? 0;
+        // This fake's cursor is the position of the next row; the core's is opaque to the console too.
+        const from = input.cursor === undefined ? 0 : Number(input.cursor);
+        const to = from + (input.limit ?? 200);
         return Promise.resolve({
-          items: all.slice(offset, offset + (input.limit ?? 200)),
+          items: all.slice(from, to),
           total: all.length,
+          next: to < all.length ? String(to) : null,
         });
       }
       if (name === 'incident.get') {
@@ -66,7 +69,7 @@ function fakeCore(count: number) {
 }
 
 describe('loading the incidents of a busy city', () => {
-  it('shows the newest thousand at once, then puts the rest in with a handful of store updates', async () => {
+  it('shows the newest page at once, then puts the rest in with a handful of store updates', async () => {
     const { client, asked } = fakeCore(50_000);
     const store = createDeskStore();
     const sizes: number[] = [];
@@ -74,7 +77,7 @@ describe('loading the incidents of a busy city', () => {
       if (state.incidents !== previous.incidents) sizes.push(Object.keys(state.incidents).length);
     });
     await loadIncidents(client, store, () => true);
-    expect(sizes[0], 'the first store update should hold the newest page only').toBe(1000);
+    expect(sizes[0], 'the first store update should hold the newest page only').toBe(FIRST_PAGE);
     expect(Object.keys(store.getState().incidents), 'every open incident should end up loaded').toHaveLength(
       50_000,
     );
@@ -82,8 +85,12 @@ describe('loading the incidents of a busy city', () => {
       sizes.length,
       `50 pages should reach the store in a few batches, not one update per page (updates: ${sizes.join(', ')})`,
     ).toBeLessThanOrEqual(5);
-    const newest = asked[0]?.input as { offset: number };
-    expect(newest.offset, 'the newest page should be asked for first').toBe(0);
+    const pages = asked.map((call) => call.input as { cursor?: string });
+    expect(pages[0]?.cursor, 'the newest page should be asked for first').toBeUndefined();
+    expect(
+      pages.slice(1).map((page) => page.cursor),
+      'each later page should start from the cursor the page before it gave',
+    ).toEqual(Array.from({ length: 50 }, (_, n) => String(FIRST_PAGE + n * 1000)));
   });
 
   it('stops putting pages in once a newer load has begun', async () => {

@@ -1,5 +1,5 @@
 // Keeps the store in step with the workstation: first load, refetch on entity.changed, alarms on events.
-import type { DeskClient } from '../../shared/contract';
+import type { DeskClient, QueryResult } from '../../shared/contract';
 import type { EntityKind, Incident } from '../../shared/domain/model';
 import { toErrorInfo } from '../../shared/errors';
 import type { Message, MessageKey } from '../i18n';
@@ -7,12 +7,12 @@ import type { ConsoleClient } from '../client';
 import type { DeskStore } from '../store';
 import { targetNames } from '../store/names';
 
+/** The queue's first page: many screens of it, read and drawn at once while the map is still starting. */
+export const FIRST_PAGE = 250;
 const PAGE = 1000;
 /** The map and queue hold at most this many incidents; beyond it the oldest pages are not loaded. */
 const MAX_LOADED = 60_000;
 const REFRESH_MS = 300;
-/** Pages asked for at once while loading in the background (the socket is the bottleneck, not the core). */
-const PARALLEL_PAGES = 4;
 /** Background pages are put into the store this many incidents at a time: every store update re-sorts the queue. */
 const BATCH_ROWS = 16_000;
 /** Past this many changed incidents in one burst, reading the list again is cheaper than one get each. */
@@ -23,7 +23,9 @@ const MAP_WAIT_MS = 10_000;
 
 /**
  * Loads the incidents of the current scope: the newest page at once (the queue is usable on it), then the rest
- * in the background, folded into one store update per batch so the console never re-sorts per page.
+ * in the background, page after page from each page's cursor (the core reads each page along an index, where
+ * an offset made it sort and skip everything before), folded into one store update per batch so the console
+ * never re-sorts per page.
  */
 export async function loadIncidents(
   client: DeskClient,
@@ -36,21 +38,25 @@ export async function loadIncidents(
     from:
       incidentFilter.withinHours !== null ? Date.now() - incidentFilter.withinHours * 3_600_000 : undefined,
   };
-  const first = await client.query('incident.list', { ...scope, limit: PAGE, offset: 0 });
+  const first = await client.query('incident.list', { ...scope, limit: FIRST_PAGE });
   if (!isCurrent()) return;
   store.getState().setIncidents(first.items, first.total);
   const end = Math.min(first.total, MAX_LOADED);
-  if (end > PAGE) await mapDrawn(store);
+  let loaded = first.items.length;
+  if (!first.next || loaded >= end) return;
+  await mapDrawn(store);
   if (!isCurrent()) return;
+  const read = (cursor: string): Promise<QueryResult<'incident.list'>> =>
+    client.query('incident.list', { ...scope, limit: PAGE, cursor });
   let pending: Incident[] = [];
-  for (let offset = PAGE; offset < end; offset += PAGE * PARALLEL_PAGES) {
-    const offsets: number[] = [];
-    for (let at = offset; at < Math.min(end, offset + PAGE * PARALLEL_PAGES); at += PAGE) offsets.push(at);
-    const pages = await Promise.all(
-      offsets.map((at) => client.query('incident.list', { ...scope, limit: PAGE, offset: at })),
-    );
+  let next: Promise<QueryResult<'incident.list'>> | null = read(first.next);
+  while (next) {
+    const page: QueryResult<'incident.list'> = await next;
     if (!isCurrent()) return;
-    for (const page of pages) for (const incident of page.items) pending.push(incident);
+    loaded += page.items.length;
+    // The next page is asked for before this one is put away, so the core reads while the page works.
+    next = page.next && loaded < end ? read(page.next) : null;
+    for (const incident of page.items) pending.push(incident);
     if (pending.length >= BATCH_ROWS) {
       store.getState().addIncidents(pending);
       pending = [];
