@@ -20,11 +20,43 @@ function basemap(): Plugin {
   };
 }
 
+/**
+ * The map's chunk is imported dynamically (src/renderer/app/lazy-map.tsx), so by default the browser would only
+ * ask for it once the main chunk has run; preloaded from the page, it is fetched and compiled alongside it.
+ */
+function preloadMapChunk(): Plugin {
+  return {
+    name: 'command-desk-preload-map',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, context) {
+        const chunk = Object.values(context.bundle ?? {}).find(
+          (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith('panels/MapPanel.tsx'),
+        );
+        if (!chunk) return [];
+        const css = chunk.type === 'chunk' ? [...(chunk.viteMetadata?.importedCss ?? [])] : [];
+        return [
+          {
+            tag: 'link',
+            attrs: { rel: 'modulepreload', crossorigin: true, href: `./${chunk.fileName}` },
+            injectTo: 'head',
+          },
+          ...css.map((file) => ({
+            tag: 'link',
+            attrs: { rel: 'stylesheet', crossorigin: true, href: `./${file}` },
+            injectTo: 'head' as const,
+          })),
+        ];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: join(root, 'src', 'renderer'),
   base: './',
   publicDir: false,
-  plugins: [react(), basemap()],
+  plugins: [react(), basemap(), preloadMapChunk()],
   build: {
     outDir: join(root, 'dist', 'renderer'),
     emptyOutDir: true,

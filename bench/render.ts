@@ -269,8 +269,19 @@ async function consoleFps(
   await mapIdle(page);
   const size = await page.evaluate(() => {
     const canvas = (window as unknown as HookWindow).__commandDeskTest?.map.getCanvas();
-    return { w: canvas?.clientWidth ?? 0, h: canvas?.clientHeight ?? 0 };
+    const panel = canvas?.closest('.map-panel');
+    return {
+      w: canvas?.clientWidth ?? 0,
+      h: canvas?.clientHeight ?? 0,
+      panel: { w: panel?.clientWidth ?? 0, h: panel?.clientHeight ?? 0 },
+    };
   });
+  // A map laid out wrong (its canvas not filling its panel) would draw fewer pixels and pan faster than it should.
+  if (size.w < 200 || size.h < 200 || size.w !== size.panel.w || size.h !== size.panel.h)
+    throw new Error(
+      `the console's map canvas is ${size.w}×${size.h} in a map panel of ${size.panel.w}×${size.panel.h}: ` +
+        'the map is not laid out, its frame rate would mean nothing',
+    );
   const mover = setInterval(() => store.moveUnits(), 1000);
   try {
     await sleep(1200);
@@ -313,9 +324,12 @@ async function consoleReady(page: Page, host: WebHost): Promise<number> {
   // A fresh document each time: the console's own URL differs from host.url only by the fragment.
   await page.goto('about:blank');
   await page.goto(host.url, { waitUntil: 'commit' });
+  // Ready: the map has drawn its basemap in a canvas that fills its panel, the queue shows incidents, the link
+  // to the workstation is open; then F2 must put the caret in the intake's caller field.
   await page.waitForFunction(
     () =>
-      document.querySelector('[data-map-ready="true"]') !== null &&
+      (document.querySelector<HTMLCanvasElement>('[data-map-ready="true"] canvas')?.clientHeight ?? 0) >
+        100 &&
       document.querySelector('.queue-body .qrow') !== null &&
       document.querySelector('[data-testid="host-connection"].conn-open') !== null,
     undefined,

@@ -7,11 +7,14 @@ import { linkSelection, SELECTION_CHANNEL } from './store/selection-sync';
 import { startLive } from './app/live';
 import { startWarningsLive } from './app/warnings';
 import { App } from './app/App';
+import { startMapFirst } from './app/lazy-map';
 import './styles.css';
 
 const panel = new URLSearchParams(window.location.search).get('panel');
-const client = getDeskClient();
 persistPreferences(deskStore, window.localStorage);
+// The map takes longest to show: its chunk (and with it the map's worker) starts loading before anything else.
+startMapFirst(deskStore, panel);
+const client = getDeskClient();
 startLive(client, deskStore);
 startWarningsLive(client, deskStore);
 // Popped-out panels are windows of the same origin: a selection made in one shows in all.

@@ -1,12 +1,11 @@
 // The console: the docked panels, the alarm banner, the status bar, and the key and sound wiring.
-import { useEffect, type ReactNode } from 'react';
+import { memo, useEffect, type ReactNode } from 'react';
 import { AlertBanner } from '../components/AlertBanner';
 import { HelpOverlay } from '../components/HelpOverlay';
 import { useT } from '../i18n';
 import { IncidentDetail } from '../panels/IncidentDetail';
 import { IncidentQueue } from '../panels/IncidentQueue';
 import { IntakePanel } from '../panels/IntakePanel';
-import { MapPanel } from '../panels/MapPanel';
 import { OrderConsole } from '../panels/OrderConsole';
 import { StatusBar } from '../panels/StatusBar';
 import { UnitsBoard } from '../panels/UnitsBoard';
@@ -14,25 +13,35 @@ import { WarningsPanel } from '../panels/WarningsPanel';
 import { deskStore, useDesk } from '../store';
 import { PANEL_IDS, type PanelId } from '../store/layout';
 import { Dock } from './Dock';
+import { LazyMapPanel } from './lazy-map';
 import { handleGlobalKey } from './keymap';
 import { playAlarm, unlockAudio } from './sound';
+
+// The panels take no props: memoised, a layout change (a tab shown, a splitter moved) redraws the frame only.
+const Queue = memo(IncidentQueue);
+const Intake = memo(IntakePanel);
+const Orders = memo(OrderConsole);
+const Units = memo(UnitsBoard);
+const Detail = memo(IncidentDetail);
+const Warnings = memo(WarningsPanel);
+const MapSlot = memo(LazyMapPanel);
 
 function renderPanel(panel: PanelId): ReactNode {
   switch (panel) {
     case 'map':
-      return <MapPanel />;
+      return <MapSlot />;
     case 'queue':
-      return <IncidentQueue />;
+      return <Queue />;
     case 'intake':
-      return <IntakePanel />;
+      return <Intake />;
     case 'orders':
-      return <OrderConsole />;
+      return <Orders />;
     case 'units':
-      return <UnitsBoard />;
+      return <Units />;
     case 'detail':
-      return <IncidentDetail />;
+      return <Detail />;
     case 'warnings':
-      return <WarningsPanel />;
+      return <Warnings />;
   }
 }
 

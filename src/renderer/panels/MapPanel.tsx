@@ -3,6 +3,7 @@
 import {
   Map as MapLibre,
   NavigationControl,
+  prewarm,
   ScaleControl,
   setWorkerUrl,
   type GeoJSONSource,
@@ -21,10 +22,13 @@ import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
 import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
+import { splitStyle } from '../map/split-style';
 import { buildStyle, countyFill, LABEL_LAYERS } from '../map/style';
 import { pulseNewWarnings, warningFeatures } from '../map/warnings';
 
 setWorkerUrl(workerUrl);
+// The map's worker starts (fetches and compiles its script) while the page is still laying out its panels.
+prewarm();
 
 type Features = FeatureCollection<Geometry, Record<string, unknown>>;
 const point = (at: LngLat): Point => ({ type: 'Point', coordinates: [at.lng, at.lat] });
@@ -181,9 +185,10 @@ export function MapPanel() {
     const { own, home } = homeOf(deskStore.getState());
     /** Whether the operator has moved the map; until then it goes to their jurisdiction once it is known. */
     let moved = false;
+    const style = splitStyle(buildStyle(own));
     const map = new MapLibre({
       container: element,
-      style: buildStyle(own),
+      style: style.basemap,
       center: home ? [home.lng, home.lat] : [108.95, 32.7],
       zoom: own ? 9 : 7.6,
       minZoom: 5,
@@ -274,6 +279,8 @@ export function MapPanel() {
       if (due.size > 0 && !frame) frame = requestAnimationFrame(flush);
     });
     map.on('load', () => {
+      for (const [id, source] of Object.entries(style.later.sources)) map.addSource(id, source);
+      for (const { layer, before } of style.later.layers) map.addLayer(layer, before);
       loaded = true;
       sources.forEach(([id]) => due.add(id));
       showLabelsIn(deskStore.getState().language);
@@ -281,7 +288,8 @@ export function MapPanel() {
       flush();
       setReady(true);
       element.dataset.mapReady = 'true';
-      deskStore.getState().setMapLoading('ready');
+      // The bulk of the incidents waits until the operational layers have been drawn once too.
+      map.once('idle', () => deskStore.getState().setMapLoading('ready'));
     });
 
     const onClick = (event: MapMouseEvent): void => {
@@ -303,7 +311,9 @@ export function MapPanel() {
         [event.point.x + 6, event.point.y + 6],
       ];
       const hit = map.queryRenderedFeatures(box, {
-        layers: ['warnings', 'incidents', 'incident-clusters', 'units', 'checkpoints'],
+        layers: ['warnings', 'incidents', 'incident-clusters', 'units', 'checkpoints'].filter((id) =>
+          map.getLayer(id),
+        ),
       })[0];
       if (!hit) return;
       if (hit.layer.id === 'incident-clusters') {

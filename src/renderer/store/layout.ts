@@ -73,6 +73,9 @@ export const createLayoutSlice: Slice<LayoutSlice> = (set) => ({
   showPanel: (panel) =>
     set((state) => {
       const slot = state.layout.panels[panel];
+      // Already in front (F2 on an open intake): no new layout, so no panel is drawn again and nothing is saved.
+      if (slotContents(state.layout, slot).active === panel && !state.layout.collapsed.includes(slot))
+        return {};
       return {
         layout: {
           ...state.layout,
