@@ -1,5 +1,5 @@
 // audit table: one entry per effect of a command, chained by SHA-256 so a changed or removed entry shows.
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { AuditVerifyResult } from '../../shared/contract';
 import type { AuditEntry } from '../../shared/domain/model';
 import { prepared, type DB } from './connection';
@@ -37,7 +37,8 @@ function hashOf(row: Omit<AuditRow, 'hash'>): string {
     row.after,
     row.prev_hash,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  // One-shot sha256: the same digest as createHash().update().digest() without building a Hash object per entry.
+  return oneShotHash('sha256', canonical, 'hex');
 }
 
 export interface AuditInput {
