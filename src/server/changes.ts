@@ -1,7 +1,7 @@
 // The server's change log (changes table) and partition heads (partitions table): the newest state of every
 // replicated record per partition, a sequence number per partition, and a running XOR checksum per partition.
 import { prepared, type DB } from '../main/db/connection';
-import { childrenOf, EMPTY_CHECKSUM, partitionOf, recordHash, snapshotRecord } from '../main/sync/checksum';
+import { childrenOf, EMPTY_CHECKSUM, loggedRecord, partitionOf, snapshotRecord } from '../main/sync/checksum';
 import type { ChangeKind } from '../shared/sync';
 
 interface LoggedRow {
@@ -103,7 +103,9 @@ export class ChangeLogWriter {
     old: LoggedRow | undefined,
   ): void {
     const op = record === null ? 'delete' : 'put';
-    const hash = op === 'put' ? recordHash(kind, id, record) : '';
+    // Logged as canonical JSON: a workstation checks a pulled record's hash with one JSON.stringify of what it
+    // parsed instead of canonicalising it again (checksum.ts matchesHash).
+    const { text, hash } = op === 'put' ? loggedRecord(kind, id, record) : { text: 'null', hash: '' };
     if (op === 'put' && old?.op === 'put' && old.hash === hash) return;
     if (op === 'delete' && (!old || old.op === 'delete')) return;
     const state = this.head(partition);
@@ -115,7 +117,7 @@ export class ChangeLogWriter {
     prepared(
       this.db,
       'INSERT INTO changes (partition, seq, kind, id, op, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(partition, state.head, kind, id, op, JSON.stringify(record), hash);
+    ).run(partition, state.head, kind, id, op, text, hash);
   }
 
   private head(partition: string): PartitionHead {

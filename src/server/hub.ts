@@ -571,34 +571,33 @@ export class SyncHub {
         );
       }
     }
-    const select = this.sql(
-      'SELECT seq, kind, id, op, record FROM changes WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?',
+    // Each page's changes are written out by SQLite as one JSON text (the stored records are canonical JSON
+    // already): building it row by row in JavaScript cost more than the rest of the answer.
+    const page = this.sql(
+      `SELECT count(*) AS n, max(seq) AS last,
+         group_concat('{"seq":' || seq || ',"partition":' || json_quote(partition) || ',"kind":' || json_quote(kind)
+           || ',"id":' || json_quote(id) || ',"op":"' || op || '","hash":"' || hash || '","record":' || record || '}',
+           ',' ORDER BY seq) AS changes
+       FROM (SELECT * FROM changes WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?)`,
     );
+    const after = this.sql('SELECT EXISTS (SELECT 1 FROM changes WHERE partition = ? AND seq > ?) AS more');
     const state = this.sql('SELECT head, checksum FROM partitions WHERE id = ?');
     return this.db.transaction((): string => {
       const pages: string[] = [];
       for (const { partition, cursor } of req.partitions) {
-        const rows = select.all(partition, cursor, req.limit + 1) as {
-          seq: number;
-          kind: string;
-          id: string;
-          op: string;
-          record: string;
-        }[];
-        const hasMore = rows.length > req.limit;
-        if (hasMore) rows.pop();
+        const rows = page.get(partition, cursor, req.limit) as {
+          n: number;
+          last: number | null;
+          changes: string | null;
+        };
+        const last = rows.last ?? cursor;
+        const hasMore = rows.n === req.limit && (after.get(partition, last) as { more: number }).more === 1;
         const p = (state.get(partition) as { head: number; checksum: string } | undefined) ?? {
           head: 0,
           checksum: EMPTY_CHECKSUM,
         };
-        const quotedPartition = JSON.stringify(partition);
-        const changes = rows.map(
-          (row) =>
-            `{"seq":${row.seq},"partition":${quotedPartition},"kind":${JSON.stringify(row.kind)},"id":${JSON.stringify(row.id)},"op":"${row.op}","record":${row.record}}`,
-        );
-        const last = rows.at(-1);
         pages.push(
-          `{"partition":${quotedPartition},"changes":[${changes.join(',')}],"cursor":${last ? last.seq : cursor},` +
+          `{"partition":${JSON.stringify(partition)},"changes":[${rows.changes ?? ''}],"cursor":${last},` +
             `"head":${p.head},"hasMore":${hasMore},"checksum":"${p.checksum}"}`,
         );
       }

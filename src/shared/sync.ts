@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { Id, Timestamp, type Role } from './domain/model';
 import type { ErrorInfo } from './errors';
 
-/** Bumped when the wire format changes. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped when the wire format changes. 2: every pulled change carries its record's hash. */
+export const PROTOCOL_VERSION = 2;
 /** Bumped when the shape of a replicated record changes (a migration that changes what is sent). */
 export const SCHEMA_VERSION = 2;
 
@@ -49,8 +49,50 @@ export interface Change {
   id: string;
   /** 'delete' when the record left this partition (moved to another county) or was removed. */
   op: 'put' | 'delete';
+  /** The record as the server holds it; null for a delete. */
   record: unknown;
+  /**
+   * The record's hash as the server logged it: sha256 of `kind NUL id NUL canonical JSON`, lower-case hex
+   * (src/main/sync/checksum.ts); '' for a delete. The partition checksum is the XOR of these. A workstation
+   * refuses a page whose record does not hash to this.
+   */
+  hash: string;
 }
+
+/** A record hash on the wire: 64 lower-case hex digits. */
+const RecordHash = z.string().regex(/^[0-9a-f]{64}$/, 'a record hash is 64 lower-case hex digits');
+
+/** The id a change travels under: a record id, or `incidentId/otherId` for an incident link. */
+const ChangeId = z
+  .string()
+  .min(1)
+  .max(2 * 64 + 1)
+  .regex(/^[A-Za-z0-9_.:/-]+$/, 'change ids use letters, digits and _ . : - /');
+
+const PulledChange = z.discriminatedUnion('op', [
+  z.strictObject({
+    seq: z.number().int().positive(),
+    partition: Id,
+    kind: ChangeKind,
+    id: ChangeId,
+    op: z.literal('put'),
+    // An object; its fields are the server's (the hash check proves it is the record the server hashed).
+    record: z.custom<Record<string, unknown>>(
+      (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+      'a record is a JSON object',
+    ),
+    hash: RecordHash,
+  }),
+  z.strictObject({
+    seq: z.number().int().positive(),
+    partition: Id,
+    kind: ChangeKind,
+    id: ChangeId,
+    op: z.literal('delete'),
+    record: z.null(),
+    hash: z.literal(''),
+  }),
+]);
 
 const Versions = {
   protocol: z.number().int(),
@@ -118,6 +160,29 @@ export interface PullResponse {
   pages: PullPage[];
   serverTime: number;
 }
+
+/**
+ * The pull answer as a workstation checks it before applying anything: a server that sends something else (an
+ * older or newer protocol behind the same version numbers, a truncated body) is refused with the field named.
+ * Whether each record matches its hash is checked by the workstation (it needs node:crypto).
+ */
+export const PullResponseSchema = z.strictObject({
+  pages: z.array(
+    z
+      .strictObject({
+        partition: Id,
+        changes: z.array(PulledChange),
+        cursor: z.number().int().min(0),
+        head: z.number().int().min(0),
+        hasMore: z.boolean(),
+        checksum: RecordHash,
+      })
+      .refine((page) => page.changes.every((change) => change.partition === page.partition), {
+        message: "every change of a page is in the page's partition",
+      }),
+  ),
+  serverTime: Timestamp,
+});
 
 /** Server → workstation over the live WebSocket: something new in a partition; pull now. */
 export interface LivePoke {

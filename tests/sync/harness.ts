@@ -66,6 +66,8 @@ export interface WorkstationSpec {
   operatorId: string;
   clock: () => number;
   random?: () => number;
+  /** Changes per partition per pull answer (the client's default otherwise). */
+  pullLimit?: number;
 }
 
 function secretOf(id: string): string {
@@ -107,6 +109,7 @@ export function openTestWorkstation(
     random: spec.random ?? seededRandom(1),
     automatic: false,
     verifierCost: 1 << 10,
+    ...(spec.pullLimit ? { pullLimit: spec.pullLimit } : {}),
   });
   return {
     ...spec,

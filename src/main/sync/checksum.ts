@@ -1,6 +1,6 @@
 // Partition digests shared by the server and the workstations: what a replicated record looks like, which
 // partition it lives in, and an order-independent checksum (XOR of per-record sha256) over a partition.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChangeKind } from '../../shared/sync';
 import { incidentLinkId } from '../../shared/sync';
 import { getCase } from '../db/cases';
@@ -42,18 +42,54 @@ function normalised(kind: ChangeKind, record: unknown): unknown {
   return record;
 }
 
-export function recordHash(kind: ChangeKind, id: string, record: unknown): string {
-  return createHash('sha256')
-    .update(`${kind}\u0000${id}\u0000${canonicalJson(normalised(kind, record))}`)
-    .digest('hex');
+/** The hash of a record given the text it is hashed as: sha256 of `kind NUL id NUL text`, hex. */
+function hashRecordText(kind: ChangeKind, id: string, text: string): string {
+  return hash('sha256', `${kind}\u0000${id}\u0000${text}`, 'hex');
 }
 
-export function xorHex(a: string, b: string): string {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  const out = Buffer.alloc(32);
-  for (let i = 0; i < 32; i += 1) out[i] = (x[i] ?? 0) ^ (y[i] ?? 0);
-  return out.toString('hex');
+export function recordHash(kind: ChangeKind, id: string, record: unknown): string {
+  return hashRecordText(kind, id, canonicalJson(normalised(kind, record)));
+}
+
+/**
+ * A record as a server logs and sends it: its canonical JSON (an order's targets in the record's own order, the
+ * order the dispatcher chose, which consoles show), and its hash.
+ */
+export function loggedRecord(kind: ChangeKind, id: string, record: unknown): { text: string; hash: string } {
+  const text = canonicalJson(record);
+  const normal = normalised(kind, record);
+  return { text, hash: hashRecordText(kind, id, normal === record ? text : canonicalJson(normal)) };
+}
+
+/**
+ * Whether a pulled record hashes to the hash the server sent with it. The server sends each record's canonical
+ * text, so JSON.stringify of the parsed record reproduces it and the check costs one stringify and one sha256;
+ * a match proves the record is the one the server hashed. Otherwise (a key order JSON.parse does not keep, such
+ * as integer-like keys, or an older server's text) the canonical form decides.
+ */
+export function matchesHash(kind: ChangeKind, id: string, record: unknown, expected: string): boolean {
+  return (
+    hashRecordText(kind, id, JSON.stringify(normalised(kind, record))) === expected ||
+    recordHash(kind, id, record) === expected
+  );
+}
+
+/** A partition checksum updated in place: each record hash is XORed in when it arrives, out when it leaves. */
+export class RunningChecksum {
+  private readonly bytes: Buffer;
+
+  constructor(hex: string) {
+    this.bytes = Buffer.from(hex, 'hex');
+  }
+
+  toggle(hashHex: string): void {
+    const other = Buffer.from(hashHex, 'hex');
+    for (let i = 0; i < 32; i += 1) this.bytes[i] = (this.bytes[i] ?? 0) ^ (other[i] ?? 0);
+  }
+
+  toString(): string {
+    return this.bytes.toString('hex');
+  }
 }
 
 /** The record as it replicates, or undefined when it does not exist in this store. */
@@ -188,8 +224,7 @@ export function liveRecords(db: DB, partition: string): LiveRecord[] {
 
 /** The partition's checksum recomputed from scratch: the reference the running values must equal. */
 export function partitionChecksum(db: DB, partition: string): string {
-  let sum = EMPTY_CHECKSUM;
-  for (const live of liveRecords(db, partition))
-    sum = xorHex(sum, recordHash(live.kind, live.id, live.record));
-  return sum;
+  const sum = new RunningChecksum(EMPTY_CHECKSUM);
+  for (const live of liveRecords(db, partition)) sum.toggle(recordHash(live.kind, live.id, live.record));
+  return sum.toString();
 }

@@ -6,11 +6,14 @@ import { DeskError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import {
   MAX_PULL_LIMIT,
   MAX_PUSH_COMMANDS,
+  PullResponseSchema,
   type Change,
   type PartitionId,
   type PullPage,
+  type PullRequest,
   type PushResult,
 } from '../../shared/sync';
+import { parseInput } from '../../shared/validate';
 import type { Desk } from '../api/desk';
 import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
@@ -18,10 +21,16 @@ import type { DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
 import { absentWarnings } from '../db/warnings';
-import { EMPTY_CHECKSUM } from './checksum';
+import { EMPTY_CHECKSUM, matchesHash, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
-import { applyChange, partitionStates, resetPartition, savePartitionState } from './records';
-import { installShadows, restoreShadows, shadowCount, withoutCapture } from './shadow';
+import {
+  applyChange,
+  partitionStates,
+  resetPartition,
+  savePartitionState,
+  verifyHeldRecords,
+} from './records';
+import { installShadows, restoreShadows, shadowCount, withWriteMode } from './shadow';
 import { addRejection, attachSyncMode, getSyncMeta, setSyncMeta, syncStatus } from './status';
 import { LinkDown, ServerRefusal, VERSIONS, type SignedInOperator, type SyncTransport } from './transport';
 
@@ -74,6 +83,15 @@ function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push
   return match ? { kind: 'mid-page', after: Number(match[1]) } : undefined;
 }
 
+/**
+ * Held records re-hashed from the store at the head while nothing is pending, at most once a minute: a record
+ * that no longer matches what the server sent (a bug, a hand edit, a bad disk) makes its partition download
+ * again. A rotating slice, so it stays cheap however large the store (2,000 records take tens of milliseconds);
+ * a small store is checked whole each time.
+ */
+const VERIFY_RECORDS = 2000;
+const VERIFY_INTERVAL_MS = 60_000;
+
 function die(): never {
   process.kill(process.pid, 'SIGKILL');
   throw new Error('killed');
@@ -96,6 +114,11 @@ export class SyncClient {
   private readonly pullLimit: number;
   private readonly automatic: boolean;
   private readonly crash = crashPoint();
+  /** Changes applied since pending commands were last replayed: what pays for the next replay before the head. */
+  private changesSinceRebase = 0;
+  private lastVerifiedAt = Number.NEGATIVE_INFINITY;
+  /** Pending commands re-applied by rebases since this client was made (tests check a pull's replays stay linear). */
+  replays = 0;
 
   private token: string | null = null;
   private tokenExpiresAt = 0;
@@ -401,76 +424,130 @@ export class SyncClient {
 
   // ---------- pull ----------
 
+  private pullRequest(cursors: ReadonlyMap<PartitionId, number>): PullRequest {
+    const stored = partitionStates(this.db);
+    return {
+      ...VERSIONS,
+      workstationId: this.options.workstationId,
+      partitions: this.readablePartitions().map((partition) => ({
+        partition,
+        cursor: cursors.get(partition) ?? stored.get(partition)?.cursor ?? 0,
+      })),
+      limit: this.pullLimit,
+    };
+  }
+
+  /** Asks for pages; the answer is checked against the protocol's schema before anything uses it. */
+  private async fetchPages(cursors: ReadonlyMap<PartitionId, number>): Promise<PullPage[]> {
+    const answer = await this.transport.pull(this.currentToken(), this.pullRequest(cursors));
+    return parseInput('pull answer', PullResponseSchema, answer).pages;
+  }
+
   private async pullAll(): Promise<number> {
     let pulled = 0;
     const reDownloaded = new Set<PartitionId>();
+    let next: Promise<PullPage[]> = this.fetchPages(new Map());
     for (let round = 0; round < 100_000; round += 1) {
-      const partitions = this.readablePartitions();
-      const states = partitionStates(this.db);
-      const answer = await this.transport.pull(this.currentToken(), {
-        ...VERSIONS,
-        workstationId: this.options.workstationId,
-        partitions: partitions.map((partition) => ({
-          partition,
-          cursor: states.get(partition)?.cursor ?? 0,
-        })),
-        limit: this.pullLimit,
-      });
-      pulled += this.applyPages(answer.pages);
-      let more = answer.pages.some((page) => page.hasMore);
-      if (!more) {
-        const diverged = this.divergedPartitions(answer.pages);
-        const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
-        if (diverged.length > fresh.length)
-          setSyncMeta(
-            this.db,
-            'last_error',
-            `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
-          );
-        if (fresh.length > 0) {
-          for (const partition of fresh) reDownloaded.add(partition);
-          this.db.transaction(() => {
-            withoutCapture(this.db, () => {
-              restoreShadows(this.db);
-              for (const partition of fresh) resetPartition(this.db, partition);
-            });
-            this.replayPending();
-          })();
-          more = true;
-        }
+      const pages = await next;
+      const more = pages.some((page) => page.hasMore);
+      if (more) {
+        // The next pages are asked for before these are applied: the server reads them while this workstation
+        // writes. Should applying fail, the cursors in the store still say where to start again.
+        next = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
+        next.catch(() => undefined);
       }
-      if (!more) {
-        if (getSyncMeta(this.db, 'rebase_needed') === '1') this.rebase([]);
-        return pulled;
-      }
+      pulled += this.applyPages(pages, !more);
+      if (more) continue;
+      const diverged = this.divergedPartitions(pages);
+      const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
+      if (diverged.length > fresh.length)
+        setSyncMeta(
+          this.db,
+          'last_error',
+          `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
+        );
+      if (fresh.length === 0) return pulled;
+      for (const partition of fresh) reDownloaded.add(partition);
+      this.reDownload(fresh);
+      next = this.fetchPages(new Map());
     }
     throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
   }
 
+  /** Forgets partitions (their records, cursor and checksum) so they are downloaded again from 0. */
+  private reDownload(partitions: PartitionId[]): void {
+    this.db.transaction(() => {
+      withWriteMode(this.db, 'restore', () => {
+        restoreShadows(this.db);
+        for (const partition of partitions) resetPartition(this.db, partition);
+      });
+      this.replayPending();
+      this.changesSinceRebase = 0;
+    })();
+  }
+
+  /**
+   * Partitions at their head whose checksum differs from the server's: a change was missed, or a record held
+   * here no longer matches the hash it came with (checked a slice at a time while nothing is pending).
+   */
   private divergedPartitions(pages: PullPage[]): PartitionId[] {
     const states = partitionStates(this.db);
-    return pages
-      .filter((page) => {
-        const local = states.get(page.partition);
-        return local && local.cursor >= page.head && local.checksum !== page.checksum;
-      })
-      .map((page) => page.partition);
+    const atHead = pages.filter((page) => {
+      const local = states.get(page.partition);
+      return local && local.cursor >= page.head;
+    });
+    const diverged = new Set(
+      atHead
+        .filter((page) => states.get(page.partition)?.checksum !== page.checksum)
+        .map((page) => page.partition),
+    );
+    const now = this.clock();
+    if (
+      diverged.size === 0 &&
+      (now - this.lastVerifiedAt >= VERIFY_INTERVAL_MS || now < this.lastVerifiedAt) &&
+      outboxStats(this.db).pending === 0 &&
+      shadowCount(this.db) === 0
+    ) {
+      this.lastVerifiedAt = now;
+      for (const partition of verifyHeldRecords(this.db, VERIFY_RECORDS)) diverged.add(partition);
+    }
+    return [...diverged];
   }
 
-  /** Applies pages in one transaction: restore shadows, apply changes, move cursors, replay pending commands. */
-  private applyPages(pages: PullPage[]): number {
-    const withChanges = pages.filter((page) => page.changes.length > 0);
+  /** Refuses the whole answer, before its transaction, when a record does not hash to what the server sent. */
+  private checkHashes(pages: PullPage[]): void {
+    for (const page of pages)
+      for (const change of page.changes) {
+        if (change.op !== 'put' || matchesHash(change.kind, change.id, change.record, change.hash)) continue;
+        throw new DeskError(
+          'invalid_input',
+          `pull answer refused: change ${change.seq} of partition ${change.partition} (${change.kind} ` +
+            `${change.id}) does not match its hash; nothing of this answer was applied`,
+          { partition: change.partition, seq: change.seq, kind: change.kind, id: change.id },
+        );
+      }
+  }
+
+  /**
+   * Applies one pull answer in one transaction: its changes, each partition's cursor and checksum, and when due a
+   * rebase (shadows put back, pending commands replayed on top). A rebase is due when the pull reaches the head
+   * and something changed since the last one; before the head only when the answer changed rows pending commands
+   * had touched, and then only as often as the changes that arrived pay for the replay — so a long catch-up
+   * with many pending commands costs changes + commands, not their product. Between rebases the operator's
+   * work stays in place: a server write drops only the shadow of the row it writes (see shadow.ts).
+   */
+  private applyPages(pages: PullPage[], atHead: boolean): number {
     const states = partitionStates(this.db);
-    const moved = pages.filter((page) => (states.get(page.partition)?.cursor ?? -1) !== page.cursor);
-    if (withChanges.length === 0 && moved.length === 0) return 0;
-    return this.rebase(pages);
-  }
-
-  private rebase(pages: PullPage[]): number {
+    const changed = pages.filter(
+      (page) => page.changes.length > 0 || (states.get(page.partition)?.cursor ?? -1) !== page.cursor,
+    );
+    const rebaseNeeded = () => getSyncMeta(this.db, 'rebase_needed') === '1';
+    if (changed.length === 0 && !(atHead && rebaseNeeded())) return 0;
+    this.checkHashes(changed);
     // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched).
     const arriving = absentWarnings(
       this.db,
-      pages.flatMap((page) =>
+      changed.flatMap((page) =>
         page.changes.filter((c) => c.kind === 'warning' && c.op === 'put').map((c) => c.id),
       ),
     );
@@ -483,13 +560,12 @@ export class SyncClient {
     };
     this.db
       .transaction(() => {
-        withoutCapture(this.db, () => {
-          if (shadowCount(this.db) > 0) restoreShadows(this.db);
-          const states = partitionStates(this.db);
-          for (const page of pages) {
-            let checksum = states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM;
+        const shadowsBefore = shadowCount(this.db);
+        withWriteMode(this.db, 'server', () => {
+          for (const page of changed) {
+            const checksum = new RunningChecksum(states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM);
             for (const change of page.changes) {
-              checksum = applyChange(this.db, change, checksum);
+              applyChange(this.db, change, checksum);
               applied += 1;
               if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
               const parent = PARENT_OF[change.kind];
@@ -502,13 +578,26 @@ export class SyncClient {
             }
             savePartitionState(
               this.db,
-              { partition: page.partition, cursor: page.cursor, checksum },
+              { partition: page.partition, cursor: page.cursor, checksum: checksum.toString() },
               page.head,
             );
           }
         });
-        for (const change of this.replayPending()) touch(change.kind, change.id);
-        setSyncMeta(this.db, 'rebase_needed', null);
+        this.changesSinceRebase += applied;
+        const pending = outboxStats(this.db).pending;
+        const shadows = shadowCount(this.db);
+        const unsettled = pending > 0 || shadows > 0;
+        const rebase = atHead
+          ? rebaseNeeded() || (applied > 0 && unsettled)
+          : pending > 0 && shadows < shadowsBefore && pending <= this.changesSinceRebase;
+        if (rebase) {
+          withWriteMode(this.db, 'restore', () => restoreShadows(this.db));
+          for (const change of this.replayPending()) touch(change.kind, change.id);
+          setSyncMeta(this.db, 'rebase_needed', null);
+          this.changesSinceRebase = 0;
+        } else if (applied > 0 && unsettled) {
+          setSyncMeta(this.db, 'rebase_needed', '1');
+        }
       })
       .immediate();
     for (const [kind, ids] of touched) {
@@ -526,6 +615,7 @@ export class SyncClient {
   private replayPending(): { kind: EntityKind; id: string }[] {
     const changes: { kind: EntityKind; id: string }[] = [];
     for (const entry of listOutbox(this.db, Number.MAX_SAFE_INTEGER)) {
+      this.replays += 1;
       try {
         const applied = applyCommand(
           this.db,

@@ -5,7 +5,11 @@
 // captures): the first change of a row while capturing copies its old version (or "did not exist") into
 // shadow_<table>. Capturing at row level covers every table a handler writes (targets, links, escalations…)
 // without each handler having to report what it touched before touching it.
-import type { DB } from '../db/connection';
+//
+// A row the server writes (a pulled change) is server-confirmed from then on: its shadow is dropped by the same
+// triggers, so a rebase that comes later neither puts back an older version over it nor misses that the server
+// changed it. That lets a long pull apply its pages without restoring and replaying on every page.
+import { prepared, type DB } from '../db/connection';
 
 /** Tables whose rows commands change and sync replicates or derives; counters and audit are never rolled back. */
 export const SHADOWED_TABLES = [
@@ -39,11 +43,20 @@ interface ShadowTable {
   keys: string[];
 }
 
-const capturing = new WeakMap<DB, { on: boolean }>();
+/**
+ * What a write to a shadowed table is: `local` (a command, pending until the server confirms it: captured),
+ * `server` (a pulled change: the row's shadow is dropped), `restore` (shadows being put back: left alone).
+ */
+export type WriteMode = 'local' | 'server' | 'restore';
+
+const MODE_CODES: Record<WriteMode, number> = { restore: 0, local: 1, server: 2 };
+
+const modes = new WeakMap<DB, { mode: WriteMode }>();
 
 function tableExists(db: DB, table: string): boolean {
   return (
-    db.prepare("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined
+    prepared(db, "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?").get(table) !==
+    undefined
   );
 }
 
@@ -80,9 +93,9 @@ export function installShadows(db: DB): void {
   // With TEMP triggers on a table, every write to it opens a statement journal, a temporary file by default: that
   // tripled the CPU time of a pulled page (most of it in the kernel). In memory it costs next to nothing.
   db.pragma('temp_store = MEMORY');
-  const state = capturing.get(db) ?? { on: true };
-  capturing.set(db, state);
-  db.function('sync_capturing', { deterministic: false }, () => (state.on ? 1 : 0));
+  const state = modes.get(db) ?? { mode: 'local' };
+  modes.set(db, state);
+  db.function('sync_write_mode', { deterministic: false }, () => MODE_CODES[state.mode]);
   for (const { table, columns, keys } of tablesOf(db)) {
     const info = db.prepare(`PRAGMA main.table_info(${table})`).all() as Column[];
     const definitions = info.map((column) => `"${column.name}" ${column.type || 'ANY'}`).join(', ');
@@ -94,38 +107,48 @@ export function installShadows(db: DB): void {
     const keyList = keys.map((key) => `"${key}"`).join(', ');
     // INSERT … SELECT … WHERE NOT EXISTS rather than INSERT OR IGNORE: an upsert's conflict clause would override
     // the trigger's OR IGNORE. The first capture of a row wins: it is the server-confirmed version.
+    const same = (row: 'old' | 'new') => keys.map((key) => `s."${key}" IS ${row}."${key}"`).join(' AND ');
     const absent = (row: 'old' | 'new') =>
-      `NOT EXISTS (SELECT 1 FROM main.shadow_${table} s WHERE ${keys.map((key) => `s."${key}" IS ${row}."${key}"`).join(' AND ')})`;
+      `NOT EXISTS (SELECT 1 FROM main.shadow_${table} s WHERE ${same(row)})`;
+    const drop = (row: 'old' | 'new') => `DELETE FROM main.shadow_${table} AS s WHERE ${same(row)};`;
+    const local = `sync_write_mode() = ${MODE_CODES.local}`;
+    const server = `sync_write_mode() = ${MODE_CODES.server}`;
     db.exec(`
-      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_insert AFTER INSERT ON main.${table} WHEN sync_capturing()
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_insert AFTER INSERT ON main.${table} WHEN ${local}
       BEGIN
         INSERT INTO main.shadow_${table} (${keyList}, _existed)
           SELECT ${keys.map((key) => `new."${key}"`).join(', ')}, 0 WHERE ${absent('new')};
       END;
-      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_update AFTER UPDATE ON main.${table} WHEN sync_capturing()
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_update AFTER UPDATE ON main.${table} WHEN ${local}
       BEGIN
         INSERT INTO main.shadow_${table} (${list}, _existed)
           SELECT ${columns.map((column) => `old."${column}"`).join(', ')}, 1 WHERE ${absent('old')};
       END;
-      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_delete AFTER DELETE ON main.${table} WHEN sync_capturing()
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_delete AFTER DELETE ON main.${table} WHEN ${local}
       BEGIN
         INSERT INTO main.shadow_${table} (${list}, _existed)
           SELECT ${columns.map((column) => `old."${column}"`).join(', ')}, 1 WHERE ${absent('old')};
       END;
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_server_insert AFTER INSERT ON main.${table} WHEN ${server}
+      BEGIN ${drop('new')} END;
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_server_update AFTER UPDATE ON main.${table} WHEN ${server}
+      BEGIN ${drop('old')} END;
+      CREATE TEMP TRIGGER IF NOT EXISTS shadow_${table}_server_delete AFTER DELETE ON main.${table} WHEN ${server}
+      BEGIN ${drop('old')} END;
     `);
   }
 }
 
-/** Runs `work` with capture off: restoring shadows and applying server changes are not local edits. */
-export function withoutCapture<T>(db: DB, work: () => T): T {
-  const state = capturing.get(db);
+/** Runs `work` with its writes counted as `mode` (local commands are the default). */
+export function withWriteMode<T>(db: DB, mode: WriteMode, work: () => T): T {
+  const state = modes.get(db);
   if (!state) return work();
-  const previous = state.on;
-  state.on = false;
+  const previous = state.mode;
+  state.mode = mode;
   try {
     return work();
   } finally {
-    state.on = previous;
+    state.mode = previous;
   }
 }
 
@@ -133,31 +156,34 @@ export function shadowCount(db: DB): number {
   let count = 0;
   for (const { table } of tablesOf(db)) {
     if (!tableExists(db, `shadow_${table}`)) continue;
-    count += (db.prepare(`SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
+    count += (prepared(db, `SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
   }
   return count;
 }
 
 /**
  * Puts every shadowed row back to its server-confirmed version (deleting rows that did not exist there) and
- * empties the shadows. Call inside a transaction, with capture off.
+ * empties the shadows. Call inside a transaction, in `restore` mode.
  */
 export function restoreShadows(db: DB): number {
   let restored = 0;
   for (const { table, columns, keys } of tablesOf(db)) {
     if (!tableExists(db, `shadow_${table}`)) continue;
-    const count = (db.prepare(`SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
+    const count = (prepared(db, `SELECT count(*) AS n FROM main.shadow_${table}`).get() as { n: number }).n;
     if (count === 0) continue;
     restored += count;
     const list = columns.map((column) => `"${column}"`).join(', ');
-    db.prepare(
-      `DELETE FROM main.${table} WHERE EXISTS (SELECT 1 FROM main.shadow_${table} s
-         WHERE ${keys.map((key) => `s."${key}" IS main.${table}."${key}"`).join(' AND ')})`,
+    const keyList = keys.map((key) => `"${key}"`).join(', ');
+    // Driven by the shadow rows through the table's key, not a scan of the table: a rebase costs what is pending.
+    prepared(
+      db,
+      `DELETE FROM main.${table} WHERE (${keyList}) IN (SELECT ${keyList} FROM main.shadow_${table})`,
     ).run();
-    db.prepare(
+    prepared(
+      db,
       `INSERT INTO main.${table} (${list}) SELECT ${list} FROM main.shadow_${table} WHERE _existed = 1`,
     ).run();
-    db.prepare(`DELETE FROM main.shadow_${table}`).run();
+    prepared(db, `DELETE FROM main.shadow_${table}`).run();
   }
   return restored;
 }

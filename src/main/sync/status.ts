@@ -3,7 +3,7 @@
 import type { Rejection, SyncStatus } from '../../shared/contract';
 import { DeskError, type ErrorInfo } from '../../shared/errors';
 import { listOpenConflicts } from '../db/conflicts';
-import type { DB } from '../db/connection';
+import { prepared, type DB } from '../db/connection';
 import { outboxStats } from '../db/outbox';
 
 type Mode = SyncStatus['mode'];
@@ -19,14 +19,15 @@ export function attachSyncMode(db: DB, mode: () => Mode): () => void {
 }
 
 export function getSyncMeta(db: DB, key: string): string | undefined {
-  return (db.prepare('SELECT value FROM sync_meta WHERE key = ?').get(key) as { value: string } | undefined)
+  return (prepared(db, 'SELECT value FROM sync_meta WHERE key = ?').get(key) as { value: string } | undefined)
     ?.value;
 }
 
 export function setSyncMeta(db: DB, key: string, value: string | null): void {
-  if (value === null) db.prepare('DELETE FROM sync_meta WHERE key = ?').run(key);
+  if (value === null) prepared(db, 'DELETE FROM sync_meta WHERE key = ?').run(key);
   else
-    db.prepare(
+    prepared(
+      db,
       'INSERT INTO sync_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ).run(key, value);
 }
