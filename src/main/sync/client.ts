@@ -135,6 +135,7 @@ export class SyncClient {
   private liveAttempt = 0;
   private started = false;
   private lastStatusJson = '';
+  private statusQueued = false;
   private readonly detach: () => void;
   private readonly previousOnCommitted: Desk['onCommitted'] = null;
 
@@ -670,7 +671,20 @@ export class SyncClient {
     this.emitStatus();
   }
 
+  /**
+   * Sends the status once the current synchronous work is done: counting a week's outbox after each of a
+   * thousand commands written in one go made writing them quadratic.
+   */
   private emitStatus(): void {
+    if (this.statusQueued) return;
+    this.statusQueued = true;
+    queueMicrotask(() => {
+      this.statusQueued = false;
+      this.sendStatus();
+    });
+  }
+
+  private sendStatus(): void {
     if (!this.options.desk || !this.db.open) return;
     const status = this.status();
     const json = JSON.stringify(status);

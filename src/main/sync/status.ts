@@ -37,7 +37,7 @@ export function syncStatus(db: DB, countyIds?: string[]): SyncStatus {
   const { pending, oldestAt } = outboxStats(db);
   const lastSync = getSyncMeta(db, 'last_sync_at');
   const rejections = (
-    db.prepare('SELECT count(*) AS n FROM rejections WHERE dismissed = 0').get() as { n: number }
+    prepared(db, 'SELECT count(*) AS n FROM rejections WHERE dismissed = 0').get() as { n: number }
   ).n;
   return {
     mode: attached.get(db)?.() ?? 'standalone',
