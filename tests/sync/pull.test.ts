@@ -2,6 +2,7 @@
 // hash the server sent with it); a record changed here behind sync's back is found and downloaded again; a long
 // pull replays pending commands a bounded number of times and never hides the operator's own work.
 import { describe, expect, it } from 'vitest';
+import { putIncident, putNewIncident } from '../../src/main/db/incidents';
 import { withWriteMode } from '../../src/main/sync/shadow';
 import type { SyncEndpoint } from '../../src/main/sync/transport';
 import { CITY_ID } from '../../src/shared/domain/model';
@@ -278,5 +279,35 @@ describe('a long pull', () => {
     expect(pulls, 'the pull took many answers').toBeGreaterThan(10);
     expect(missing, "the operator's incidents vanished between pages").toEqual([]);
     expect(partitionDump(pingli.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
+  });
+});
+
+describe('a pulled incident the store did not hold', () => {
+  it('is written insert-first with the same result as the update-first path, and a row that fits neither fails', () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    const city = openTestWorkstation(hub, {
+      id: 'ws-city',
+      jurisdictionId: CITY_ID,
+      operatorId: 'city-dispatcher',
+      clock,
+    });
+    const incident = city.desk.command(city.actor, 'incident.create', CALL);
+    const row = () => city.db.prepare('SELECT * FROM incidents WHERE id = ?').get(incident.id);
+    const written = row();
+
+    city.db.prepare('DELETE FROM incidents WHERE id = ?').run(incident.id);
+    putNewIncident(city.db, incident);
+    expect(row(), 'a new row').toEqual({ ...(written as object) });
+
+    const changed = { ...incident, summary: '改：驾车逃离方向长安镇', priority: 1 };
+    putNewIncident(city.db, changed);
+    putIncident(hub.db, changed);
+    expect(row(), 'an existing row is overwritten whole').toEqual(
+      hub.db.prepare('SELECT * FROM incidents WHERE id = ?').get(incident.id),
+    );
+
+    const broken = { ...incident, id: 'inc-broken', number: null } as unknown as typeof incident;
+    expect(() => putNewIncident(city.db, broken)).toThrow(/inc-broken was neither inserted nor updated/);
   });
 });

@@ -105,6 +105,18 @@ export function putIncident(db: DB, incident: Incident): void {
   if (prepared(db, UPDATE).run(row).changes === 0) prepared(db, INSERT).run(row);
 }
 
+/**
+ * Writes the incident whole, INSERT first: for a row that is most likely new (a pulled incident the store did not
+ * hold) that is one statement instead of an UPDATE that finds nothing and an INSERT, half the time. OR IGNORE
+ * would also swallow a constraint failure, so a row neither inserted nor updated is an error.
+ */
+export function putNewIncident(db: DB, incident: Incident): void {
+  const row = incidentToRow(incident);
+  if (prepared(db, INSERT.replace('INSERT', 'INSERT OR IGNORE')).run(row).changes > 0) return;
+  if (prepared(db, UPDATE).run(row).changes === 0)
+    throw new Error(`incident ${incident.id} was neither inserted nor updated`);
+}
+
 export function deleteIncident(db: DB, id: string): void {
   prepared(db, 'DELETE FROM incidents WHERE id = ?').run(id);
 }

@@ -20,7 +20,7 @@ import { deleteCheck, putCheck } from '../db/checkpoint-checks';
 import { putCheckpoint } from '../db/checkpoints';
 import { deleteConflict, putConflict } from '../db/conflicts';
 import { prepared, type DB } from '../db/connection';
-import { deleteIncident, putIncident } from '../db/incidents';
+import { deleteIncident, putIncident, putNewIncident } from '../db/incidents';
 import { addFeedback, deleteOrder, putOrder } from '../db/orders';
 import { addRef } from '../db/timeline';
 import { putUnit } from '../db/units';
@@ -104,10 +104,12 @@ function removeLocally(db: DB, kind: ChangeKind, id: string): void {
   }
 }
 
-function putLocally(db: DB, kind: ChangeKind, record: unknown): void {
+/** Writes a record; `held` says whether this partition already held it, so a new one is written insert-first. */
+function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): void {
   switch (kind) {
     case 'incident':
-      putIncident(db, record as Incident);
+      if (held) putIncident(db, record as Incident);
+      else putNewIncident(db, record as Incident);
       return;
     case 'order':
       putOrder(db, record as Order);
@@ -212,7 +214,7 @@ export function applyChange(db: DB, change: Change, checksum: RunningChecksum): 
         change.id,
         change.hash,
       );
-    putLocally(db, change.kind, change.record);
+    putLocally(db, change.kind, change.record, held !== undefined);
     return;
   }
   if (held) {
