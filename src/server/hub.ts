@@ -571,37 +571,42 @@ export class SyncHub {
         );
       }
     }
-    // Each page's changes are written out by SQLite as one JSON text (the stored records are canonical JSON
-    // already): building it row by row in JavaScript cost more than the rest of the answer.
-    const page = this.sql(
-      `SELECT count(*) AS n, max(seq) AS last,
-         group_concat('{"seq":' || seq || ',"partition":' || json_quote(partition) || ',"kind":' || json_quote(kind)
-           || ',"id":' || json_quote(id) || ',"op":"' || op || '","hash":"' || hash || '","record":' || record || '}',
-           ',' ORDER BY seq) AS changes
-       FROM (SELECT * FROM changes WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?)`,
-    );
-    const after = this.sql('SELECT EXISTS (SELECT 1 FROM changes WHERE partition = ? AND seq > ?) AS more');
+    // The stored records are canonical JSON already and are spliced in as they are; rows come back as arrays
+    // (no object per row) and the text is appended to one string.
+    const select = this.sql(
+      'SELECT seq, kind, id, op, hash, record FROM changes WHERE partition = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).raw();
     const state = this.sql('SELECT head, checksum FROM partitions WHERE id = ?');
     return this.db.transaction((): string => {
-      const pages: string[] = [];
+      let pages = '';
       for (const { partition, cursor } of req.partitions) {
-        const rows = page.get(partition, cursor, req.limit) as {
-          n: number;
-          last: number | null;
-          changes: string | null;
-        };
-        const last = rows.last ?? cursor;
-        const hasMore = rows.n === req.limit && (after.get(partition, last) as { more: number }).more === 1;
+        const rows = select.all(partition, cursor, req.limit + 1) as [
+          number,
+          string,
+          string,
+          string,
+          string,
+          string,
+        ][];
+        const hasMore = rows.length > req.limit;
+        if (hasMore) rows.pop();
         const p = (state.get(partition) as { head: number; checksum: string } | undefined) ?? {
           head: 0,
           checksum: EMPTY_CHECKSUM,
         };
-        pages.push(
-          `{"partition":${JSON.stringify(partition)},"changes":[${rows.changes ?? ''}],"cursor":${last},` +
-            `"head":${p.head},"hasMore":${hasMore},"checksum":"${p.checksum}"}`,
-        );
+        const quotedPartition = JSON.stringify(partition);
+        let changes = '';
+        for (const [seq, kind, id, op, hash, record] of rows) {
+          if (changes !== '') changes += ',';
+          changes += `{"seq":${seq},"partition":${quotedPartition},"kind":${JSON.stringify(kind)},"id":${JSON.stringify(id)},"op":"${op}","hash":"${hash}","record":${record}}`;
+        }
+        const last = rows.at(-1);
+        if (pages !== '') pages += ',';
+        pages +=
+          `{"partition":${quotedPartition},"changes":[${changes}],"cursor":${last ? last[0] : cursor},` +
+          `"head":${p.head},"hasMore":${hasMore},"checksum":"${p.checksum}"}`;
       }
-      return `{"pages":[${pages.join(',')}],"serverTime":${this.now()}}`;
+      return `{"pages":[${pages}],"serverTime":${this.now()}}`;
     })();
   }
 
