@@ -84,13 +84,15 @@ function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push
 }
 
 /**
- * Held records re-hashed from the store at the head while nothing is pending, at most once a minute: a record
- * that no longer matches what the server sent (a bug, a hand edit, a bad disk) makes its partition download
- * again. A rotating slice, so it stays cheap however large the store (2,000 records take tens of milliseconds);
- * a small store is checked whole each time.
+ * Held records re-hashed from the store at the head while nothing is pending: a record that no longer matches
+ * what the server sent (a bug, a hand edit, a bad disk) makes its partition download again. A rotating slice, so
+ * it stays cheap however large the store (2,000 records take tens of milliseconds); a small store is checked
+ * whole each time. At most once a minute, on a cycle that pulled nothing (not on the tail of a catch-up), or
+ * after ten minutes whatever the cycle pulled.
  */
 const VERIFY_RECORDS = 2000;
 const VERIFY_INTERVAL_MS = 60_000;
+const VERIFY_BUSY_INTERVAL_MS = 10 * 60_000;
 
 function die(): never {
   process.kill(process.pid, 'SIGKILL');
@@ -459,7 +461,7 @@ export class SyncClient {
       }
       pulled += this.applyPages(pages, !more);
       if (more) continue;
-      const diverged = this.divergedPartitions(pages);
+      const diverged = this.divergedPartitions(pages, pulled === 0);
       const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
       if (diverged.length > fresh.length)
         setSyncMeta(
@@ -491,7 +493,7 @@ export class SyncClient {
    * Partitions at their head whose checksum differs from the server's: a change was missed, or a record held
    * here no longer matches the hash it came with (checked a slice at a time while nothing is pending).
    */
-  private divergedPartitions(pages: PullPage[]): PartitionId[] {
+  private divergedPartitions(pages: PullPage[], quiet: boolean): PartitionId[] {
     const states = partitionStates(this.db);
     const atHead = pages.filter((page) => {
       const local = states.get(page.partition);
@@ -503,9 +505,10 @@ export class SyncClient {
         .map((page) => page.partition),
     );
     const now = this.clock();
+    const since = now < this.lastVerifiedAt ? Number.POSITIVE_INFINITY : now - this.lastVerifiedAt;
     if (
       diverged.size === 0 &&
-      (now - this.lastVerifiedAt >= VERIFY_INTERVAL_MS || now < this.lastVerifiedAt) &&
+      since >= (quiet ? VERIFY_INTERVAL_MS : VERIFY_BUSY_INTERVAL_MS) &&
       outboxStats(this.db).pending === 0 &&
       shadowCount(this.db) === 0
     ) {
