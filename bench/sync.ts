@@ -29,12 +29,11 @@ import {
   MAX_PUSH_COMMANDS,
   PROTOCOL_VERSION,
   SCHEMA_VERSION,
-  type PullRequest,
-  type PullResponse,
   type PushedCommand,
   type PushRequest,
   type PushResponse,
 } from '../src/shared/sync';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { nowMs, percentile } from './common';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -294,6 +293,35 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
 
 // ---------- pull ----------
 
+/** Counts the time spent waiting for push answers (a drain sends one batch after another). */
+class PushTimer implements SyncTransport {
+  pushSeconds = 0;
+
+  constructor(private readonly inner: HttpTransport) {}
+
+  login: SyncTransport['login'] = (request) => this.inner.login(request);
+  pull: SyncTransport['pull'] = (token, request) => this.inner.pull(token, request);
+  live: SyncTransport['live'] = (token, handlers) => this.inner.live(token, handlers);
+
+  async push(token: string, request: PushRequest): Promise<PushResponse> {
+    const t0 = nowMs();
+    try {
+      return await this.inner.push(token, request);
+    } finally {
+      this.pushSeconds += (nowMs() - t0) / 1000;
+    }
+  }
+}
+
+/**
+ * Seconds this process's event loop sat idle (waiting for the server) and worked since `from`: the next pull
+ * answer is asked for while one is applied, so waiting is what the overlap did not hide.
+ */
+function loopSeconds(from: EventLoopUtilization): { idle: number; active: number } {
+  const elu = performance.eventLoopUtilization(from);
+  return { idle: elu.idle / 1000, active: elu.active / 1000 };
+}
+
 /** The push part's server store, built in-process (same commands) when the push part did not run. */
 function preparePullServer(dir: string): string {
   const serverDir = join(dir, 'server-pull');
@@ -326,12 +354,15 @@ async function benchPull(dir: string, pushServerDir: string | undefined): Promis
     });
     await client.signIn('city-dispatcher', demoPassword('city-dispatcher'));
     const t0 = nowMs();
+    const loop = performance.eventLoopUtilization();
     const cycle = await client.syncNow();
     const pullSeconds = (nowMs() - t0) / 1000;
+    const { idle, active } = loopSeconds(loop);
     if (!cycle.ok) throw new Error(`the pull failed: ${cycle.error?.message}`);
     const pull = cycle.pulled / pullSeconds;
     console.log(
-      `pull: a fresh city workstation applied ${cycle.pulled} changes in ${round(pullSeconds, 2)} s: ${Math.round(pull)} rows/s`,
+      `pull: a fresh city workstation applied ${cycle.pulled} changes in ${round(pullSeconds, 2)} s: ${Math.round(pull)} rows/s ` +
+        `(waiting for answers ${round(idle, 2)} s, the workstation's own work ${round(active, 2)} s)`,
     );
     await client.stop();
     ws.close();
@@ -430,38 +461,10 @@ interface CatchupResult {
   peakRssMb: number;
   pushed: number;
   pulled: number;
-  /** Seconds spent waiting for push and pull answers (the server's work and the wire); the rest is the client's. */
+  /** Seconds waiting for push answers; then the event loop's idle (waiting for the server) and active seconds. */
   pushWaitSeconds: number;
-  pullWaitSeconds: number;
-}
-
-/** Counts the time spent waiting on the server, per route, to split the catch-up into its parts. */
-class TimedTransport implements SyncTransport {
-  pushSeconds = 0;
-  pullSeconds = 0;
-
-  constructor(private readonly inner: HttpTransport) {}
-
-  login: SyncTransport['login'] = (request) => this.inner.login(request);
-  live: SyncTransport['live'] = (token, handlers) => this.inner.live(token, handlers);
-
-  async push(token: string, request: PushRequest): Promise<PushResponse> {
-    const t0 = nowMs();
-    try {
-      return await this.inner.push(token, request);
-    } finally {
-      this.pushSeconds += (nowMs() - t0) / 1000;
-    }
-  }
-
-  async pull(token: string, request: PullRequest): Promise<PullResponse> {
-    const t0 = nowMs();
-    try {
-      return await this.inner.pull(token, request);
-    } finally {
-      this.pullSeconds += (nowMs() - t0) / 1000;
-    }
-  }
+  idleSeconds: number;
+  activeSeconds: number;
 }
 
 /** In a child process: open the substation's store, sign in, sync to head; report time and peak RSS. */
@@ -469,8 +472,9 @@ async function catchupChild(dataDir: string, url: string): Promise<void> {
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = nowMs();
+  const loop = performance.eventLoopUtilization();
   const ws = openWorkstation({ dataDir, jurisdiction: PINGLI });
-  const transport = new TimedTransport(new HttpTransport(url, 120_000));
+  const transport = new PushTimer(new HttpTransport(url, 120_000));
   const client = new SyncClient({
     db: ws.db,
     desk: ws.desk,
@@ -483,6 +487,7 @@ async function catchupChild(dataDir: string, url: string): Promise<void> {
   await client.signIn(`op-${PINGLI}`, demoPassword(`op-${PINGLI}`));
   const cycle = await client.syncNow();
   const seconds = (nowMs() - t0) / 1000;
+  const { idle, active } = loopSeconds(loop);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   if (!cycle.ok || client.pending().pending !== 0)
@@ -497,7 +502,8 @@ async function catchupChild(dataDir: string, url: string): Promise<void> {
     pushed: cycle.pushed,
     pulled: cycle.pulled,
     pushWaitSeconds: transport.pushSeconds,
-    pullWaitSeconds: transport.pullSeconds,
+    idleSeconds: idle,
+    activeSeconds: active,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -603,12 +609,11 @@ async function benchCatchup(dir: string): Promise<Record<string, number>> {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     if (code !== 0) throw new Error(`the catch-up process failed (${code})`);
     const result = JSON.parse(output.trim().split('\n').pop() ?? '{}') as CatchupResult;
-    const client = result.seconds - result.pushWaitSeconds - result.pullWaitSeconds;
     console.log(
       `catch-up (scale ${CATCHUP_SCALE}: ${local} local commands, ${remote} remote changes): pushed ${result.pushed}, ` +
         `pulled ${result.pulled} in ${round(result.seconds, 1)} s, peak RSS ${Math.round(result.peakRssMb)} MB ` +
-        `(waiting for push answers ${round(result.pushWaitSeconds, 1)} s, for pull answers ` +
-        `${round(result.pullWaitSeconds, 1)} s, the workstation's own work ${round(client, 1)} s)`,
+        `(waiting for push answers ${round(result.pushWaitSeconds, 1)} s; the workstation waited ` +
+        `${round(result.idleSeconds, 1)} s in all and worked ${round(result.activeSeconds, 1)} s)`,
     );
     return {
       catchup_s: round(result.seconds, 2),
