@@ -110,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (inFlight === 0) drained?.();
   };
 
-  const send = (res: ServerResponse, status: number, body: string) => {
+  const send = (res: ServerResponse, status: number, body: string | Buffer) => {
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
@@ -129,7 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     send(res, status, JSON.stringify(body));
   };
 
-  const route = (method: string, path: string, req: IncomingMessage, body: unknown): string => {
+  const route = (method: string, path: string, req: IncomingMessage, body: unknown): string | Buffer => {
     const auth = (): Session => hub.session(bearer(req));
     if (method !== 'POST') throw new DeskError('not_found', `no route ${method} ${path}`);
     switch (path) {
