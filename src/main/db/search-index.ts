@@ -100,6 +100,23 @@ export function pendingSearchRows(db: DB): number {
  * Keeps the index caught up in the background, a batch per turn, so a large pull never holds the
  * connection for long. Returns its stop function.
  */
+const holds = new WeakMap<DB, number>();
+
+/**
+ * Pauses this store's background indexer until the returned function is called. A sync pull holds it while it
+ * catches up: indexing between its pages took as long as applying them, and the rows are found by a scan
+ * meanwhile.
+ */
+export function holdSearchIndexer(db: DB): () => void {
+  holds.set(db, (holds.get(db) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    holds.set(db, Math.max(0, (holds.get(db) ?? 1) - 1));
+  };
+}
+
 export function startSearchIndexer(
   db: DB,
   options: { batch?: number; intervalMs?: number } = {},
@@ -111,6 +128,11 @@ export function startSearchIndexer(
   const step = db.transaction(() => indexPendingIncidents(db, batch));
   const turn = (): void => {
     if (stopped || !db.open) return;
+    if ((holds.get(db) ?? 0) > 0) {
+      timer = setTimeout(turn, intervalMs);
+      timer.unref();
+      return;
+    }
     let indexed = 0;
     try {
       indexed = step.immediate();

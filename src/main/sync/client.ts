@@ -19,6 +19,7 @@ import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
 import type { DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
+import { holdSearchIndexer } from '../db/search-index';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, matchesHash, RunningChecksum } from './checksum';
@@ -93,6 +94,23 @@ function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push
 const VERIFY_RECORDS = 2000;
 const VERIFY_INTERVAL_MS = 60_000;
 const VERIFY_BUSY_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * Runs a write without an fsync at its commit (synchronous=NORMAL; WAL stays atomic and a killed process loses
+ * nothing committed). For pulled pages only: the server still holds them and the cursor moves with them, so a
+ * power cut can at worst undo the last pages and their cursor together. An fsync per page cost a fifth of a
+ * catch-up. Local commands keep synchronous=FULL: it is set back before anything else can commit, and their
+ * next fsync makes everything before it durable too.
+ */
+function withoutFsync<T>(db: DB, work: () => T): T {
+  const previous = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    db.pragma(`synchronous = ${previous}`);
+  }
+}
 
 function die(): never {
   process.kill(process.pid, 'SIGKILL');
@@ -446,7 +464,17 @@ export class SyncClient {
     return parseInput('pull answer', PullResponseSchema, answer).pages;
   }
 
+  /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
   private async pullAll(): Promise<number> {
+    const release = holdSearchIndexer(this.db);
+    try {
+      return await this.pullToHead();
+    } finally {
+      release();
+    }
+  }
+
+  private async pullToHead(): Promise<number> {
     let pulled = 0;
     const reDownloaded = new Set<PartitionId>();
     let next: Promise<PullPage[]> = this.fetchPages(new Map());
@@ -562,48 +590,47 @@ export class SyncClient {
       set.add(id);
       touched.set(kind, set);
     };
-    this.db
-      .transaction(() => {
-        const shadowsBefore = shadowCount(this.db);
-        withWriteMode(this.db, 'server', () => {
-          for (const page of changed) {
-            const checksum = new RunningChecksum(states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM);
-            for (const change of page.changes) {
-              applyChange(this.db, change, checksum);
-              applied += 1;
-              if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
-              const parent = PARENT_OF[change.kind];
-              if (parent) {
-                const found = change.record ? parent(change.record as Record<string, unknown>) : undefined;
-                if (found) touch(...found);
-              } else if (change.kind !== 'ref' && change.kind !== 'conflict') {
-                touch(change.kind as EntityKind, change.id);
-              }
+    const apply = this.db.transaction(() => {
+      const shadowsBefore = shadowCount(this.db);
+      withWriteMode(this.db, 'server', () => {
+        for (const page of changed) {
+          const checksum = new RunningChecksum(states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM);
+          for (const change of page.changes) {
+            applyChange(this.db, change, checksum);
+            applied += 1;
+            if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
+            const parent = PARENT_OF[change.kind];
+            if (parent) {
+              const found = change.record ? parent(change.record as Record<string, unknown>) : undefined;
+              if (found) touch(...found);
+            } else if (change.kind !== 'ref' && change.kind !== 'conflict') {
+              touch(change.kind as EntityKind, change.id);
             }
-            savePartitionState(
-              this.db,
-              { partition: page.partition, cursor: page.cursor, checksum: checksum.toString() },
-              page.head,
-            );
           }
-        });
-        this.changesSinceRebase += applied;
-        const pending = outboxStats(this.db).pending;
-        const shadows = shadowCount(this.db);
-        const unsettled = pending > 0 || shadows > 0;
-        const rebase = atHead
-          ? rebaseNeeded() || (applied > 0 && unsettled)
-          : pending > 0 && shadows < shadowsBefore && pending <= this.changesSinceRebase;
-        if (rebase) {
-          withWriteMode(this.db, 'restore', () => restoreShadows(this.db));
-          for (const change of this.replayPending()) touch(change.kind, change.id);
-          setSyncMeta(this.db, 'rebase_needed', null);
-          this.changesSinceRebase = 0;
-        } else if (applied > 0 && unsettled) {
-          setSyncMeta(this.db, 'rebase_needed', '1');
+          savePartitionState(
+            this.db,
+            { partition: page.partition, cursor: page.cursor, checksum: checksum.toString() },
+            page.head,
+          );
         }
-      })
-      .immediate();
+      });
+      this.changesSinceRebase += applied;
+      const pending = outboxStats(this.db).pending;
+      const shadows = shadowCount(this.db);
+      const unsettled = pending > 0 || shadows > 0;
+      const rebase = atHead
+        ? rebaseNeeded() || (applied > 0 && unsettled)
+        : pending > 0 && shadows < shadowsBefore && pending <= this.changesSinceRebase;
+      if (rebase) {
+        withWriteMode(this.db, 'restore', () => restoreShadows(this.db));
+        for (const change of this.replayPending()) touch(change.kind, change.id);
+        setSyncMeta(this.db, 'rebase_needed', null);
+        this.changesSinceRebase = 0;
+      } else if (applied > 0 && unsettled) {
+        setSyncMeta(this.db, 'rebase_needed', '1');
+      }
+    });
+    withoutFsync(this.db, () => apply.immediate());
     for (const [kind, ids] of touched) {
       this.options.desk?.events.emit('entity.changed', { kind, ids: [...ids], countyIds: [] });
     }
