@@ -136,7 +136,8 @@ export class SyncClient {
   private readonly crash = crashPoint();
   /** Changes applied since pending commands were last replayed: what pays for the next replay before the head. */
   private changesSinceRebase = 0;
-  private lastVerifiedAt = Number.NEGATIVE_INFINITY;
+  /** The first re-hash comes a minute after start, not on the tail of the first (maybe large) pull. */
+  private lastVerifiedAt: number;
   /** Pending commands re-applied by rebases since this client was made (tests check a pull's replays stay linear). */
   replays = 0;
 
@@ -167,6 +168,7 @@ export class SyncClient {
     this.backoff = options.backoff ?? { baseMs: 500, capMs: 30_000 };
     this.pullLimit = Math.min(options.pullLimit ?? 2000, MAX_PULL_LIMIT);
     this.automatic = options.automatic ?? true;
+    this.lastVerifiedAt = this.clock();
     installShadows(this.db);
     this.detach = attachSyncMode(this.db, () => this.mode);
     const desk = options.desk;
@@ -486,6 +488,8 @@ export class SyncClient {
         // writes. Should applying fail, the cursors in the store still say where to start again.
         next = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
         next.catch(() => undefined);
+        // The request is written to its socket on a later tick: let it go out before the page holds the thread.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       pulled += this.applyPages(pages, !more);
       if (more) continue;
