@@ -1,8 +1,9 @@
 // Pulling: a pull answer is checked before anything of it is applied (its shape, and each record against the
 // hash the server sent with it); a record changed here behind sync's back is found and downloaded again; a long
 // pull replays pending commands a bounded number of times and never hides the operator's own work.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { putIncident, putNewIncident } from '../../src/main/db/incidents';
+import { pendingSearchRows, startSearchIndexer } from '../../src/main/db/search-index';
 import { withWriteMode } from '../../src/main/sync/shadow';
 import type { SyncEndpoint } from '../../src/main/sync/transport';
 import { CITY_ID } from '../../src/shared/domain/model';
@@ -309,5 +310,43 @@ describe('a pulled incident the store did not hold', () => {
 
     const broken = { ...incident, id: 'inc-broken', number: null } as unknown as typeof incident;
     expect(() => putNewIncident(city.db, broken)).toThrow(/inc-broken was neither inserted nor updated/);
+  });
+});
+
+describe('while a pull runs', () => {
+  it('the search indexer waits and catches up after; local commands still commit with an fsync', async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    await cityWith(hub, clock, 12);
+    let held: number | undefined;
+    const base = hubEndpoint(hub);
+    const endpoint: SyncEndpoint = {
+      ...base,
+      pull: async (token, request) => {
+        const answer = await base.pull(token, request);
+        // Between answers the indexer's timer has had its turns: it must not have indexed the pulled rows.
+        if (held === undefined && pendingSearchRows(pingli.db) > 0) held = pendingSearchRows(pingli.db);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return answer;
+      },
+    };
+    const pingli = openTestWorkstation(
+      hub,
+      { id: 'ws-pingli', jurisdictionId: PINGLI, operatorId: 'op-610926', clock, pullLimit: 5 },
+      undefined,
+      endpoint,
+    );
+    const stop = startSearchIndexer(pingli.db, { intervalMs: 5 });
+    try {
+      await signIn(pingli);
+      const cycle = await pingli.client.syncNow();
+      expect(cycle.ok, cycle.error?.message).toBe(true);
+      expect(held, 'pulled rows were waiting for the indexer during the pull').toBeGreaterThan(0);
+      expect(pingli.db.pragma('synchronous', { simple: true }), 'back to synchronous=FULL').toBe(2);
+      await vi.waitFor(() => expect(pendingSearchRows(pingli.db)).toBe(0));
+      expect(pingli.desk.query(pingli.actor, 'incident.search', { text: '入室盗窃' }).length).toBe(12);
+    } finally {
+      stop();
+    }
   });
 });
