@@ -4,7 +4,6 @@ import {
   Map as MapLibre,
   NavigationControl,
   prewarm,
-  ScaleControl,
   setWorkerUrl,
   type GeoJSONSource,
   type MapMouseEvent,
@@ -22,6 +21,7 @@ import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
 import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
+import { CalmScaleControl } from '../map/scale';
 import { splitStyle } from '../map/split-style';
 import { buildStyle, countyFill, LABEL_LAYERS } from '../map/style';
 import { pulseNewWarnings, warningFeatures } from '../map/warnings';
@@ -203,7 +203,7 @@ export function MapPanel() {
     if (import.meta.env.MODE === 'test')
       (window as unknown as { __commandDeskTest?: object }).__commandDeskTest = { map, store: deskStore };
     map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-    map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-right');
+    map.addControl(new CalmScaleControl({ unit: 'metric' }), 'bottom-right');
 
     const sources: [string, (s: DeskState) => Features, (a: DeskState, b: DeskState) => boolean][] = [
       [
@@ -259,14 +259,14 @@ export function MapPanel() {
     };
     const showSession = (current: DeskState): void => {
       const { own: ownNow, home: homeNow } = homeOf(current);
-      map.setPaintProperty('counties', 'fill-color', countyFill(ownNow));
+      if (loaded) map.setPaintProperty('counties', 'fill-color', countyFill(ownNow));
+      // The camera may move before the first drawing: a county's console then reads its county's tiles only.
       if (!moved && homeNow) map.jumpTo({ center: [homeNow.lng, homeNow.lat], zoom: ownNow ? 9 : 7.6 });
     };
     // Store changes are coalesced to one map update per animation frame.
     const unsubscribe = deskStore.subscribe((current, previous) => {
       for (const [id, , changed] of sources) if (changed(current, previous)) due.add(id);
-      if ((current.actor !== previous.actor || current.region !== previous.region) && loaded)
-        showSession(current);
+      if (current.actor !== previous.actor || current.region !== previous.region) showSession(current);
       if (current.focus && current.focus !== previous.focus) {
         moved = true;
         map.easeTo({
