@@ -30,13 +30,18 @@ function boardRows(units: Record<string, Unit>): BoardRow[] {
   return rows;
 }
 
+/** The last shape worked out, for the units record it came from: the store calls the selector on every change. */
+let lastShape: { units: Record<string, Unit> | null; shape: string } = { units: null, shape: '' };
+
 /** What the grouping depends on: each unit's id, county, status and callsigns (not where it is). */
 function boardShape(units: Record<string, Unit>): string {
+  if (lastShape.units === units) return lastShape.shape;
   let shape = '';
   for (const id in units) {
     const unit = units[id] as Unit;
     shape += `${id}\u0001${unit.countyId}\u0001${unit.status}\u0001${unit.callsign}\u0001${unit.callsignEn}\u0002`;
   }
+  lastShape = { units, shape };
   return shape;
 }
 
