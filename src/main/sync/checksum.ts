@@ -3,6 +3,7 @@
 import { hash } from 'node:crypto';
 import type { ChangeKind } from '../../shared/sync';
 import { incidentLinkId } from '../../shared/sync';
+import { canonicalJson } from '../../shared/canonical';
 import { getCase } from '../db/cases';
 import { getCheck } from '../db/checkpoint-checks';
 import { getCheckpoint } from '../db/checkpoints';
@@ -18,15 +19,8 @@ import { getWatchEntry } from '../db/watch-entries';
 /** The checksum of an empty partition. */
 export const EMPTY_CHECKSUM = '0'.repeat(64);
 
-/** JSON with object keys sorted at every level, so equal records hash equally whatever built them. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
+/** Record text and hashes are canonical JSON (src/shared/canonical.ts); sync and tests import it from here. */
+export { canonicalJson };
 
 /** Order targets are hashed by target id: their row order is a local detail, not part of the record. */
 function normalised(kind: ChangeKind, record: unknown): unknown {
