@@ -94,6 +94,7 @@ export function getIncident(db: DB, id: string): Incident | undefined {
 }
 
 const INSERT = `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
+const INSERT_NEW = `INSERT OR IGNORE INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
 const UPDATE = `UPDATE incidents SET ${ASSIGNMENTS} WHERE id = @id`;
 
 /**
@@ -112,9 +113,47 @@ export function putIncident(db: DB, incident: Incident): void {
  */
 export function putNewIncident(db: DB, incident: Incident): void {
   const row = incidentToRow(incident);
-  if (prepared(db, INSERT.replace('INSERT', 'INSERT OR IGNORE')).run(row).changes > 0) return;
+  if (prepared(db, INSERT_NEW).run(row).changes > 0) return;
   if (prepared(db, UPDATE).run(row).changes === 0)
     throw new Error(`incident ${incident.id} was neither inserted nor updated`);
+}
+
+const INSERT_CREATED = `INSERT INTO incidents (${COLUMNS}) VALUES (${COLUMNS.split(', ')
+  .map(() => '?')
+  .join(', ')}) ON CONFLICT (id) DO NOTHING`;
+
+/**
+ * Inserts an incident a command creates; false, and nothing written, when its id is taken. One statement with
+ * positional parameters: the primary key decides, where a create used to look the id up, try an UPDATE and then
+ * INSERT with 21 named parameters. Any other constraint failure still throws.
+ */
+export function insertIncident(db: DB, incident: Incident): boolean {
+  const { location } = incident;
+  return (
+    prepared(db, INSERT_CREATED).run(
+      incident.id,
+      incident.number,
+      incident.countyId,
+      incident.source,
+      incident.category,
+      incident.priority,
+      incident.status,
+      incident.callerName,
+      incident.callerPhone,
+      incident.address,
+      incident.summary,
+      incident.notes,
+      location.lng,
+      location.lat,
+      incident.receivedAt,
+      incident.updatedAt,
+      incident.disposition,
+      incident.assignedOrgId,
+      incident.mergedIntoId,
+      incident.caseId,
+      incident.createdBy,
+    ).changes > 0
+  );
 }
 
 export function deleteIncident(db: DB, id: string): void {

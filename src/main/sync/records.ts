@@ -185,55 +185,70 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): v
   }
 }
 
+/** Is the record still held by some readable partition? One probe of sync_records' (kind, id, partition) key. */
+function heldAnywhere(db: DB, kind: ChangeKind, id: string): boolean {
+  return (
+    prepared(db, 'SELECT 1 FROM sync_records WHERE kind = ? AND id = ? LIMIT 1').get(kind, id) !== undefined
+  );
+}
+
 /**
  * Applies one change of a partition and updates the partition's running checksum with the hash the server sent
- * (checked against the record before the page's transaction began). A delete removes the record locally only
- * when no other readable partition still holds it: a record moving between two counties the city reads arrives
- * as a put in one and a delete in the other, in either order.
+ * (checked against the record before the page's transaction began). A put is written insert-first: most pulled
+ * records are new to the partition, and then one statement does what a read and a write did. A delete removes
+ * the record locally only when no other readable partition still holds it: a record moving between two counties
+ * the city reads arrives as a put in one and a delete in the other, in either order.
  */
 export function applyChange(db: DB, change: Change, checksum: RunningChecksum): void {
-  const held = prepared(db, 'SELECT hash FROM sync_records WHERE partition = ? AND kind = ? AND id = ?').get(
-    change.partition,
-    change.kind,
-    change.id,
-  ) as { hash: string } | undefined;
-  if (held) checksum.toggle(held.hash);
   if (change.op === 'put') {
+    const added =
+      prepared(db, 'INSERT OR IGNORE INTO sync_records (kind, id, partition, hash) VALUES (?, ?, ?, ?)').run(
+        change.kind,
+        change.id,
+        change.partition,
+        change.hash,
+      ).changes > 0;
+    if (!added) {
+      const held = heldHash(db, change);
+      if (held === undefined)
+        throw new Error(`the hash of ${change.kind} ${change.id} could be neither stored nor found`);
+      checksum.toggle(held);
+      prepared(db, 'UPDATE sync_records SET hash = ? WHERE kind = ? AND id = ? AND partition = ?').run(
+        change.hash,
+        change.kind,
+        change.id,
+        change.partition,
+      );
+    }
     checksum.toggle(change.hash);
-    if (held)
-      prepared(db, 'UPDATE sync_records SET hash = ? WHERE partition = ? AND kind = ? AND id = ?').run(
-        change.hash,
-        change.partition,
-        change.kind,
-        change.id,
-      );
-    else
-      prepared(db, 'INSERT INTO sync_records (partition, kind, id, hash) VALUES (?, ?, ?, ?)').run(
-        change.partition,
-        change.kind,
-        change.id,
-        change.hash,
-      );
-    putLocally(db, change.kind, change.record, held !== undefined);
+    putLocally(db, change.kind, change.record, !added);
     return;
   }
-  if (held) {
-    prepared(db, 'DELETE FROM sync_records WHERE partition = ? AND kind = ? AND id = ?').run(
-      change.partition,
+  const held = heldHash(db, change);
+  if (held !== undefined) {
+    checksum.toggle(held);
+    prepared(db, 'DELETE FROM sync_records WHERE kind = ? AND id = ? AND partition = ?').run(
       change.kind,
       change.id,
+      change.partition,
     );
   }
-  const elsewhere = prepared(db, 'SELECT 1 FROM sync_records WHERE kind = ? AND id = ?').get(
+  if (!heldAnywhere(db, change.kind, change.id)) removeLocally(db, change.kind, change.id);
+}
+
+function heldHash(db: DB, change: Change): string | undefined {
+  const row = prepared(db, 'SELECT hash FROM sync_records WHERE kind = ? AND id = ? AND partition = ?').get(
     change.kind,
     change.id,
-  );
-  if (!elsewhere) removeLocally(db, change.kind, change.id);
+    change.partition,
+  ) as { hash: string } | undefined;
+  return row?.hash;
 }
 
 /**
  * Forgets a partition before re-downloading it: its records go unless another partition holds them, and its
- * cursor and checksum start again from zero.
+ * cursor and checksum start again from zero. Its records are found by a scan of sync_records (keyed by record
+ * first): a re-download is rare, and every pulled change is cheaper for that key.
  */
 export function resetPartition(db: DB, partition: PartitionId): void {
   const records = prepared(db, 'SELECT kind, id FROM sync_records WHERE partition = ?').all(partition) as {
@@ -241,9 +256,8 @@ export function resetPartition(db: DB, partition: PartitionId): void {
     id: string;
   }[];
   prepared(db, 'DELETE FROM sync_records WHERE partition = ?').run(partition);
-  const elsewhere = prepared(db, 'SELECT 1 FROM sync_records WHERE kind = ? AND id = ?');
   for (const record of records)
-    if (!elsewhere.get(record.kind, record.id)) removeLocally(db, record.kind, record.id);
+    if (!heldAnywhere(db, record.kind, record.id)) removeLocally(db, record.kind, record.id);
   savePartitionState(db, { partition, cursor: 0, checksum: EMPTY_CHECKSUM }, 0);
 }
 
@@ -256,12 +270,12 @@ export function resetPartition(db: DB, partition: PartitionId): void {
  */
 export function verifyHeldRecords(db: DB, limit: number): Set<PartitionId> {
   const position = getSyncMeta(db, 'verify_position');
-  const [partition, kind, id] = position ? (JSON.parse(position) as [string, string, string]) : ['', '', ''];
+  const [kind, id, partition] = position ? (JSON.parse(position) as [string, string, string]) : ['', '', ''];
   const rows = prepared(
     db,
-    `SELECT partition, kind, id, hash FROM sync_records WHERE (partition, kind, id) > (?, ?, ?)
-     ORDER BY partition, kind, id LIMIT ?`,
-  ).all(partition, kind, id, limit) as { partition: string; kind: ChangeKind; id: string; hash: string }[];
+    `SELECT kind, id, partition, hash FROM sync_records WHERE (kind, id, partition) > (?, ?, ?)
+     ORDER BY kind, id, partition LIMIT ?`,
+  ).all(kind, id, partition, limit) as { partition: string; kind: ChangeKind; id: string; hash: string }[];
   const diverged = new Set<PartitionId>();
   for (const row of rows) {
     const record = snapshotRecord(db, row.kind, row.id);
@@ -273,7 +287,7 @@ export function verifyHeldRecords(db: DB, limit: number): Set<PartitionId> {
   setSyncMeta(
     db,
     'verify_position',
-    last && rows.length === limit ? JSON.stringify([last.partition, last.kind, last.id]) : null,
+    last && rows.length === limit ? JSON.stringify([last.kind, last.id, last.partition]) : null,
   );
   return diverged;
 }

@@ -6,6 +6,7 @@ import { migration002 } from './002_sync';
 import { migration003 } from './003_conflicts';
 import { migration004 } from './004_deferred_search_index';
 import { migration005 } from './005_watch_list';
+import { migration006 } from './006_lean_pull_writes';
 
 export interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003,
   migration004,
   migration005,
+  migration006,
 ];
 
 interface AppliedRow {
