@@ -222,6 +222,40 @@ describe('a push batch applied in one transaction', () => {
     expect(verifyAudit(batched.hub.db).ok).toBe(true);
   });
 
+  it('refuses a create whose incident id is taken and leaves no trace of it, not even a used-up number', () => {
+    const { hub, session } = openHub();
+    const batch = commands([
+      ['incident.create', burglaryCall('inc-a', { countyId: PINGLI, number: undefined })],
+      ['incident.create', burglaryCall('inc-a', { countyId: PINGLI, number: undefined, summary: '另一起' })],
+      ['incident.create', burglaryCall('inc-b', { countyId: PINGLI, number: undefined })],
+    ]);
+    const reply = hub.push(session, { ...V, workstationId: CITY_WS, commands: batch });
+    expect(reply.results.map((r) => r.status)).toEqual(['applied', 'rejected', 'applied']);
+    expect(reply.results[1]?.error).toMatchObject({
+      code: 'conflict',
+      message: 'incident inc-a already exists',
+      details: { id: 'inc-a' },
+    });
+    const rows = hub.db.prepare('SELECT id, number, summary FROM incidents ORDER BY id').all() as {
+      id: string;
+      number: string;
+      summary: string;
+    }[];
+    expect(rows.map((r) => r.id)).toEqual(['inc-a', 'inc-b']);
+    expect(rows[0]?.summary, 'the first create is kept as it was').not.toBe('另一起');
+    // The refused create drew a number before the key refused it; its savepoint gave the number back.
+    expect(rows.map((r) => r.number.slice(-4))).toEqual(['0001', '0002']);
+    expect(
+      hub.db.prepare("SELECT count(*) AS n FROM audit WHERE command_id = 'cmd-batch-2'").get(),
+      'no audit entry for the refused create',
+    ).toEqual({ n: 0 });
+    expect(hub.db.prepare("SELECT count(*) AS n FROM timeline WHERE incident_id = 'inc-a'").get()).toEqual({
+      n: 1,
+    });
+    expectLogMatchesStore(hub);
+    expect(verifyAudit(hub.db).ok).toBe(true);
+  });
+
   it('looks actors up per batch but still refuses an operator who never signed in on the workstation', () => {
     const { hub, session } = openHub();
     const batch = commands([

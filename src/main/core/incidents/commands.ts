@@ -10,7 +10,13 @@ import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/m
 import { DeskError } from '../../../shared/errors';
 import { incidentLinkId } from '../../../shared/sync';
 import { prepared } from '../../db/connection';
-import { getIncident, nextIncidentNumber, putIncident, addIncidentLink } from '../../db/incidents';
+import {
+  addIncidentLink,
+  getIncident,
+  insertIncident,
+  nextIncidentNumber,
+  putIncident,
+} from '../../db/incidents';
 import { getMeta, getOrg } from '../../db/region';
 import { addRef } from '../../db/timeline';
 import { assertCounty } from '../access';
@@ -66,7 +72,6 @@ export function createIncident(
 ): CommandResult<'incident.create'> {
   const countyId = targetCounty(ctx, args.countyId, 'incident');
   const id = args.id ?? ctx.derivedId('incident');
-  if (getIncident(ctx.db, id)) throw new DeskError('conflict', `incident ${id} already exists`, { id });
   const receivedAt = args.receivedAt ?? ctx.at;
   const incident: Incident = {
     id,
@@ -91,7 +96,10 @@ export function createIncident(
     caseId: null,
     createdBy: ctx.actor.operatorId,
   };
-  save(ctx, null, incident);
+  // The primary key tells whether the id is taken; the number drawn above is undone with the command's savepoint.
+  if (!insertIncident(ctx.db, incident))
+    throw new DeskError('conflict', `incident ${id} already exists`, { id });
+  ctx.record('incident', id, countyId, null, incident);
   ctx.timeline(id, 'received', `${incident.number} ${incident.address}`, {
     source: incident.source,
     priority: incident.priority,
