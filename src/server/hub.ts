@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { applyCommand, type Applied } from '../main/core/apply';
 import type { CommandName } from '../shared/contract';
-import type { CommandContext } from '../main/core/context';
 import { loadRegionFile, seedRegion, type RegionFile } from '../main/core/region/seed';
 import { openDatabase, type DB } from '../main/db/connection';
 import { migrate } from '../main/db/migrations/index';
@@ -23,7 +22,6 @@ import {
   PullRequest,
   PushRequest,
   SCHEMA_VERSION,
-  type ChangeKind,
   type EnrollResponse,
   type LoginResponse,
   type PullResponse,
@@ -94,6 +92,12 @@ interface PushBatch {
   changes: ChangeLogWriter;
   audit: AuditChain;
   actors: Map<string, Actor>;
+  /**
+   * The received_commands rows the batch's counters and command ids already have, read in two statements for the
+   * whole batch; each row the batch writes is added, so a counter or id repeated inside the batch is seen too.
+   */
+  byCounter: Map<number, ReceivedRow>;
+  byCommandId: Map<string, ReceivedRow>;
 }
 
 /** Called after a commit with the partitions that moved and their new heads. */
@@ -406,7 +410,10 @@ export class SyncHub {
           changes: new ChangeLogWriter(this.db),
           audit: new AuditChain(this.db),
           actors: new Map(),
+          byCounter: new Map(),
+          byCommandId: new Map(),
         };
+        this.readReceived(batch, req.commands);
         for (const command of req.commands) results.push(this.pushOne(batch, command));
         heads = batch.changes.flush();
       })
@@ -417,14 +424,55 @@ export class SyncHub {
     return { results, serverTime: this.now() };
   }
 
+  /** Reads what was received before under the batch's counters and command ids (exactly-once). */
+  private readReceived(batch: PushBatch, commands: PushedCommand[]): void {
+    const counters = JSON.stringify(commands.map((command) => command.counter));
+    const commandIds = JSON.stringify(commands.map((command) => command.commandId));
+    const byCounter = this.sql(
+      'SELECT * FROM received_commands WHERE workstation_id = ? AND counter IN (SELECT value FROM json_each(?))',
+    ).all(batch.workstationId, counters) as ReceivedRow[];
+    for (const row of byCounter) batch.byCounter.set(row.counter, row);
+    const byCommandId = this.sql(
+      'SELECT * FROM received_commands WHERE command_id IN (SELECT value FROM json_each(?))',
+    ).all(commandIds) as ReceivedRow[];
+    for (const row of byCommandId) batch.byCommandId.set(row.command_id, row);
+  }
+
+  /** Stores a command's outcome and remembers it for the rest of the batch. */
+  private receive(
+    batch: PushBatch,
+    row: ReceivedRow & { name: string; operatorId: string; at: number; receivedAt: number; clamped: boolean },
+  ): void {
+    this.sql(
+      `INSERT INTO received_commands (workstation_id, counter, command_id, name, operator_id, status, error, at,
+         received_at, at_clamped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      row.workstation_id,
+      row.counter,
+      row.command_id,
+      row.name,
+      row.operatorId,
+      row.status,
+      row.error,
+      row.at,
+      row.receivedAt,
+      row.clamped ? 1 : 0,
+    );
+    const seen: ReceivedRow = {
+      workstation_id: row.workstation_id,
+      counter: row.counter,
+      command_id: row.command_id,
+      status: row.status,
+      error: row.error,
+    };
+    batch.byCounter.set(row.counter, seen);
+    batch.byCommandId.set(row.command_id, seen);
+  }
+
   private pushOne(batch: PushBatch, command: PushedCommand): PushResult {
     const { workstationId } = batch;
     const { commandId, counter } = command;
-    const seen = (this.sql('SELECT * FROM received_commands WHERE workstation_id = ? AND counter = ?').get(
-      workstationId,
-      counter,
-    ) ?? this.sql('SELECT * FROM received_commands WHERE command_id = ?').get(commandId)) as
-      ReceivedRow | undefined;
+    const seen = batch.byCounter.get(counter) ?? batch.byCommandId.get(commandId);
     if (seen) {
       if (seen.workstation_id !== workstationId || seen.command_id !== commandId) {
         return {
@@ -443,44 +491,14 @@ export class SyncHub {
     const receivedAt = this.now();
     const clamped = command.at > receivedAt + MAX_CLOCK_SKEW_MS;
     const at = clamped ? receivedAt : command.at;
-    const received = this.sql(
-      `INSERT INTO received_commands (workstation_id, counter, command_id, name, operator_id, status, error, at,
-         received_at, at_clamped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
+    let applied: Applied;
     try {
       const actor = this.batchActor(batch, command.operatorId);
-      let touched: { kind: ChangeKind; id: string }[] = [];
-      applyCommand(this.db, actor, command.name as CommandName, command.input, {
+      applied = applyCommand(this.db, actor, command.name as CommandName, command.input, {
         commandId,
         at,
         auditChain: batch.audit,
-        within: (ctx: CommandContext, applied: Applied) => {
-          received.run(
-            workstationId,
-            counter,
-            commandId,
-            applied.name,
-            actor.operatorId,
-            'applied',
-            null,
-            at,
-            receivedAt,
-            clamped ? 1 : 0,
-          );
-          touched = [...ctx.changes, ...ctx.appended];
-        },
       });
-      // Only once the command's savepoint is released: a rolled-back command leaves nothing to log.
-      for (const { kind, id } of touched) batch.changes.touch(kind, id);
-      if (clamped)
-        this.log('warn', 'command time clamped', {
-          workstationId,
-          counter,
-          commandId,
-          at: command.at,
-          receivedAt,
-        });
-      return { commandId, counter, status: 'applied' };
     } catch (error) {
       // The command's savepoint was rolled back, its audit entries with it.
       batch.audit.forget();
@@ -492,20 +510,46 @@ export class SyncHub {
           commandId,
           error: info.message,
         });
-      received.run(
+      this.receive(batch, {
+        workstation_id: workstationId,
+        counter,
+        command_id: commandId,
+        name: command.name.slice(0, 64),
+        operatorId: command.operatorId,
+        status: 'rejected',
+        error: JSON.stringify(info),
+        at,
+        receivedAt,
+        clamped,
+      });
+      return { commandId, counter, status: 'rejected', error: info };
+    }
+    // Written after the command's savepoint is released but in the batch's transaction: a failure here fails the
+    // whole batch, so the outcome and the command's effects are stored together or not at all.
+    this.receive(batch, {
+      workstation_id: workstationId,
+      counter,
+      command_id: commandId,
+      name: applied.name,
+      operatorId: command.operatorId,
+      status: 'applied',
+      error: null,
+      at,
+      receivedAt,
+      clamped,
+    });
+    // Only once the command's savepoint is released: a rolled-back command leaves nothing to log.
+    for (const { kind, id } of applied.changes) batch.changes.touch(kind, id);
+    for (const { kind, id } of applied.appended) batch.changes.touch(kind, id);
+    if (clamped)
+      this.log('warn', 'command time clamped', {
         workstationId,
         counter,
         commandId,
-        command.name.slice(0, 64),
-        command.operatorId,
-        'rejected',
-        JSON.stringify(info),
-        at,
+        at: command.at,
         receivedAt,
-        clamped ? 1 : 0,
-      );
-      return { commandId, counter, status: 'rejected', error: info };
-    }
+      });
+    return { commandId, counter, status: 'applied' };
   }
 
   /** The actor, looked up once per operator and batch (accounts do not change inside the batch's transaction). */
