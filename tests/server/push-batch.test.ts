@@ -222,6 +222,69 @@ describe('a push batch applied in one transaction', () => {
     expect(verifyAudit(batched.hub.db).ok).toBe(true);
   });
 
+  it('applies a command repeated inside one batch once, and refuses a counter or an id used for another command', () => {
+    const { hub, session } = openHub();
+    // Pingli's workstation pushes first, so one command id is already taken by another workstation.
+    const pingli = hub.login({
+      ...V,
+      operatorId: `op-${PINGLI}`,
+      password: demoPassword(`op-${PINGLI}`),
+      workstationId: `ws-${PINGLI}`,
+      workstationSecret: demoSecret(`ws-${PINGLI}`),
+    });
+    const theirs = {
+      commandId: 'cmd-theirs',
+      counter: 1,
+      name: 'incident.create',
+      input: burglaryCall('inc-theirs', { countyId: PINGLI }),
+      operatorId: `op-${PINGLI}`,
+      at: START,
+    };
+    expect(
+      hub.push(hub.session(pingli.token), { ...V, workstationId: `ws-${PINGLI}`, commands: [theirs] })
+        .results,
+    ).toMatchObject([{ status: 'applied' }]);
+
+    const [first, second] = commands([
+      ['incident.create', burglaryCall('inc-a', { countyId: PINGLI })],
+      ['incident.create', burglaryCall('inc-b', { countyId: PINGLI })],
+    ]) as [PushedCommand, PushedCommand];
+    const batch = [
+      first,
+      first, // the same command twice in one request
+      { ...second, counter: first.counter }, // another command under a counter the batch just used
+      { ...first, counter: 7 }, // the same command again under a new counter: still that command
+      { ...second, commandId: 'cmd-theirs' }, // a command id another workstation used
+      second,
+    ];
+    const reply = hub.push(session, { ...V, workstationId: CITY_WS, commands: batch });
+    expect(reply.results.map((r) => r.status)).toEqual([
+      'applied',
+      'duplicate',
+      'rejected',
+      'duplicate',
+      'rejected',
+      'applied',
+    ]);
+    for (const refused of [reply.results[2], reply.results[4]])
+      expect(refused?.error?.message).toMatch(/was already used for another command/);
+    expect(reply.results[4]?.error?.message).toContain(`ws-${PINGLI} #1 cmd-theirs`);
+    expect(
+      hub.db.prepare("SELECT id FROM incidents WHERE id IN ('inc-a', 'inc-b') ORDER BY id").all(),
+    ).toEqual([{ id: 'inc-a' }, { id: 'inc-b' }]);
+    expect(
+      hub.db
+        .prepare('SELECT counter, command_id, status FROM received_commands WHERE workstation_id = ?')
+        .all(CITY_WS),
+      'one outcome per command actually received',
+    ).toEqual([
+      { counter: first.counter, command_id: first.commandId, status: 'applied' },
+      { counter: second.counter, command_id: second.commandId, status: 'applied' },
+    ]);
+    expect(verifyAudit(hub.db).ok).toBe(true);
+    expectLogMatchesStore(hub);
+  });
+
   it('refuses a create whose incident id is taken and leaves no trace of it, not even a used-up number', () => {
     const { hub, session } = openHub();
     const batch = commands([
