@@ -14,7 +14,7 @@ const INCIDENT: Incident = {
   source: 'call_110',
   category: 'theft',
   priority: 2,
-  status: 'new',
+  status: 'received',
   callerName: '王先生',
   callerPhone: '13912345678',
   address: '平利县长安镇中心街1号',
