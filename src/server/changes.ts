@@ -1,6 +1,8 @@
 // The server's change log (changes table) and partition heads (partitions table): the newest state of every
 // replicated record per partition, a sequence number per partition, and a running XOR checksum per partition.
 import { prepared, type DB } from '../main/db/connection';
+import { getIncidents } from '../main/db/incidents';
+import { getTimelineEntries } from '../main/db/timeline';
 import { childrenOf, EMPTY_CHECKSUM, loggedRecord, partitionOf, snapshotRecord } from '../main/sync/checksum';
 import type { ChangeKind } from '../shared/sync';
 
@@ -16,6 +18,24 @@ interface PartitionHead {
   /** The running checksum as bytes, XORed in place. */
   checksum: Buffer;
   changed: boolean;
+}
+
+/**
+ * What flush() reads ahead for the records a batch touched, a few statements in all instead of two or three per
+ * record: the records of the kinds a push writes most (incidents and their timeline entries) and every touched
+ * record's logged changes. Each read-ahead is used once, by the first logRecord of its record; anything logged
+ * again in the same flush (a child that moves with its parent) is read from the tables as before. Flushing writes
+ * only the change log, so records read ahead are still current when they are logged.
+ */
+interface ReadAhead {
+  records: Map<string, unknown>;
+  logged: Map<string, LoggedRow[]>;
+  /** Counties of the incidents read ahead: the partition of their timeline entries and links. */
+  incidentCounties: Map<string, string>;
+}
+
+function recordKey(kind: ChangeKind, id: string): string {
+  return `${kind}\u0000${id}`;
 }
 
 /** Kinds whose children move with them when they change county. */
@@ -38,12 +58,13 @@ function xorInto(sum: Buffer, hashHex: string): void {
 export class ChangeLogWriter {
   private readonly touched = new Map<string, { kind: ChangeKind; id: string }>();
   private readonly heads = new Map<string, PartitionHead>();
+  private ahead: ReadAhead | undefined;
 
   constructor(private readonly db: DB) {}
 
   /** Marks a record to be logged at flush(). */
   touch(kind: ChangeKind, id: string): void {
-    const key = `${kind}\u0000${id}`;
+    const key = recordKey(kind, id);
     // Re-inserted so the order is that of the last touch.
     this.touched.delete(key);
     this.touched.set(key, { kind, id });
@@ -51,8 +72,14 @@ export class ChangeLogWriter {
 
   /** Logs the touched records and stores the partitions' heads and checksums; returns the new heads. */
   flush(): Map<string, number> {
-    for (const { kind, id } of this.touched.values()) this.logRecord(kind, id);
+    const records = [...this.touched.values()];
     this.touched.clear();
+    this.ahead = this.readAhead(records);
+    try {
+      for (const { kind, id } of records) this.logRecord(kind, id);
+    } finally {
+      this.ahead = undefined;
+    }
     const moved = new Map<string, number>();
     const store = prepared(
       this.db,
@@ -73,12 +100,19 @@ export class ChangeLogWriter {
    * it (it moved). When a record moves, its children move with it.
    */
   private logRecord(kind: ChangeKind, id: string): void {
-    const record = snapshotRecord(this.db, kind, id);
-    const partition = record === undefined ? undefined : partitionOf(this.db, kind, record);
-    const logged = prepared(
-      this.db,
-      'SELECT partition, seq, op, hash FROM changes WHERE kind = ? AND id = ?',
-    ).all(kind, id) as LoggedRow[];
+    const key = recordKey(kind, id);
+    const ahead = this.ahead;
+    let record = ahead?.records.get(key);
+    if (record === undefined) record = snapshotRecord(this.db, kind, id);
+    else ahead?.records.delete(key);
+    const partition = record === undefined ? undefined : this.partitionOf(kind, record);
+    let logged = ahead?.logged.get(key);
+    if (logged === undefined)
+      logged = prepared(
+        this.db,
+        'SELECT partition, seq, op, hash FROM changes WHERE kind = ? AND id = ?',
+      ).all(kind, id) as LoggedRow[];
+    else ahead?.logged.delete(key);
     let moved = false;
     let here: LoggedRow | undefined;
     for (const row of logged) {
@@ -92,6 +126,47 @@ export class ChangeLogWriter {
     if (moved && PARENT_KINDS.has(kind)) {
       for (const child of childrenOf(this.db, kind, id)) this.logRecord(child.kind, child.id);
     }
+  }
+
+  /** partitionOf, with a timeline entry's or link's county taken from its incident when that was read ahead. */
+  private partitionOf(kind: ChangeKind, record: unknown): string | undefined {
+    if (this.ahead && (kind === 'timeline' || kind === 'incident_link')) {
+      const county = this.ahead.incidentCounties.get((record as { incidentId: string }).incidentId);
+      if (county !== undefined) return county;
+    }
+    return partitionOf(this.db, kind, record);
+  }
+
+  private readAhead(records: { kind: ChangeKind; id: string }[]): ReadAhead {
+    const ahead: ReadAhead = { records: new Map(), logged: new Map(), incidentCounties: new Map() };
+    const idsByKind = new Map<ChangeKind, string[]>();
+    for (const { kind, id } of records) {
+      let ids = idsByKind.get(kind);
+      if (!ids) idsByKind.set(kind, (ids = []));
+      ids.push(id);
+    }
+    const incidentIds = idsByKind.get('incident');
+    if (incidentIds) {
+      for (const incident of getIncidents(this.db, incidentIds)) {
+        ahead.records.set(recordKey('incident', incident.id), incident);
+        ahead.incidentCounties.set(incident.id, incident.countyId);
+      }
+    }
+    const timelineIds = idsByKind.get('timeline');
+    if (timelineIds) {
+      for (const entry of getTimelineEntries(this.db, timelineIds))
+        ahead.records.set(recordKey('timeline', entry.id), entry);
+    }
+    const selectLogged = prepared(
+      this.db,
+      'SELECT id, partition, seq, op, hash FROM changes WHERE kind = ? AND id IN (SELECT value FROM json_each(?))',
+    );
+    for (const [kind, ids] of idsByKind) {
+      for (const id of ids) ahead.logged.set(recordKey(kind, id), []);
+      for (const row of selectLogged.all(kind, JSON.stringify(ids)) as (LoggedRow & { id: string })[])
+        ahead.logged.get(recordKey(kind, row.id))?.push(row);
+    }
+    return ahead;
   }
 
   /** A put of `record` (a delete when null) replacing the partition's previous change of the record. */

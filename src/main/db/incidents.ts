@@ -93,6 +93,14 @@ export function getIncident(db: DB, id: string): Incident | undefined {
   return row ? rowToIncident(row) : undefined;
 }
 
+/** The incidents among `ids` that exist, in one statement (the server's change log reads a push batch's at once). */
+export function getIncidents(db: DB, ids: readonly string[]): Incident[] {
+  const rows = prepared(db, 'SELECT * FROM incidents WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(ids),
+  ) as IncidentRow[];
+  return rows.map(rowToIncident);
+}
+
 const INSERT = `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
 const INSERT_NEW = `INSERT OR IGNORE INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
 const UPDATE = `UPDATE incidents SET ${ASSIGNMENTS} WHERE id = @id`;

@@ -65,6 +65,14 @@ export function getTimelineEntry(db: DB, id: string): TimelineEntry | undefined 
   return row ? rowToTimelineEntry(row) : undefined;
 }
 
+/** The timeline entries among `ids` that exist, in one statement (the server's change log reads a batch's at once). */
+export function getTimelineEntries(db: DB, ids: readonly string[]): TimelineEntry[] {
+  const rows = prepared(db, 'SELECT * FROM timeline WHERE id IN (SELECT value FROM json_each(?))').all(
+    JSON.stringify(ids),
+  ) as TimelineRow[];
+  return rows.map(rowToTimelineEntry);
+}
+
 export function addRef(db: DB, ref: EntityRef): void {
   const { id, entityKind, entityId, at, by, kind, ...rest } = ref;
   prepared(
