@@ -2,7 +2,7 @@
 // 50,000 incidents and 1,000 units moving once a second, in the console's map and in a bare maplibre page with
 // the same style and data; and how long the console takes from page load to answering the keyboard over a
 // store of 100,000 incidents.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -70,7 +70,7 @@ interface BenchStore {
   moveUnits(): void;
 }
 
-function benchStore(): BenchStore {
+export function benchStore(): BenchStore {
   const dir = mkdtempSync(join(tmpdir(), 'command-desk-bench-render-'));
   const db = openDatabase(join(dir, 'desk.sqlite'));
   seedRegion(db);
@@ -207,7 +207,7 @@ interface HookWindow {
 }
 
 /** tsx keeps function names with a helper (__name) that the page does not have; the evaluated code needs it. */
-async function openBrowser(): Promise<Browser> {
+export async function openBrowser(): Promise<Browser> {
   const browser = await launchBrowser({ width: 1600, height: 900 });
   await browser.context.addInitScript('globalThis.__name = globalThis.__name || ((fn) => fn);');
   await browser.context.addInitScript(MILESTONES);
@@ -323,7 +323,7 @@ async function bareFps(
 }
 
 /** Page load to a console that answers F2 by putting the caret in the caller field, in ms since navigation. */
-async function consoleReady(page: Page, host: WebHost): Promise<number> {
+export async function consoleReady(page: Page, host: WebHost): Promise<number> {
   // A fresh document each time: the console's own URL differs from host.url only by the fragment.
   await page.goto('about:blank');
   await page.goto(host.url, { waitUntil: 'commit' });
@@ -338,8 +338,11 @@ async function consoleReady(page: Page, host: WebHost): Promise<number> {
     undefined,
     { timeout: 60_000, polling: 'raf' },
   );
-  await page.evaluate(() => {
-    const w = window as unknown as { __focusAt?: number };
+  const metAt = await page.evaluate(() => {
+    const w = window as unknown as { __focusAt?: number; __keyAt?: number };
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'F2') w.__keyAt = performance.now();
+    });
     document.addEventListener(
       'focusin',
       (event) => {
@@ -347,6 +350,7 @@ async function consoleReady(page: Page, host: WebHost): Promise<number> {
       },
       { once: false },
     );
+    return performance.now();
   });
   await page.keyboard.press('F2');
   const at = await page.waitForFunction(
@@ -357,9 +361,33 @@ async function consoleReady(page: Page, host: WebHost): Promise<number> {
       polling: 'raf',
     },
   );
-  const milestones = await page.evaluate(() => (window as unknown as { __milestones?: object }).__milestones);
-  console.log(`  console start (ms since navigation): ${JSON.stringify(milestones)}`);
+  const milestones = await page.evaluate(() => {
+    const w = window as unknown as { __milestones?: object; __keyAt?: number };
+    return { ...w.__milestones, keydown: Math.round(w.__keyAt ?? NaN) };
+  });
+  console.log(
+    `  console start (ms since navigation): ${JSON.stringify({ ...milestones, seenReady: Math.round(metAt) })}`,
+  );
   return (await at.jsonValue()) ?? NaN;
+}
+
+/** One warm console start recorded as a Chromium trace in `path`. */
+async function traceConsoleStart(page: Page, host: WebHost, path: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: {
+      includedCategories: ['devtools.timeline', 'v8.execute', 'blink', 'gpu', 'toplevel', 'loading', 'v8'],
+    },
+  });
+  const ms = await consoleReady(page, host);
+  await cdp.send('Tracing.end');
+  await done;
+  writeFileSync(path, JSON.stringify({ traceEvents: events }));
+  console.log(`trace of a warm start (${round(ms, 0)} ms, not counted): ${path}`);
 }
 
 /** Page load to the bare map's load event (style and basemap drawn), in ms since navigation. */
@@ -442,6 +470,10 @@ export async function runRenderBench(): Promise<Record<string, number>> {
       warm.push(await consoleReady(page, host));
       bareLoads.push(await bareLoad(page, bare));
     }
+    // RENDER_BENCH_TRACE=<file.json> records a Chromium trace of one more warm start (not counted), for
+    // chrome://tracing or a script: where the start's time goes, thread by thread.
+    const tracePath = process.env.RENDER_BENCH_TRACE;
+    if (tracePath) await traceConsoleStart(page, host, tracePath);
     figures.bare_map_load_ms = round(median(bareLoads), 0);
     console.log(
       `bare maplibre page, load to map loaded (same style and basemap, no data): ` +

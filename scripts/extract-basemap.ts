@@ -65,8 +65,6 @@ const MAPEO_DIR = join(ROOT, 'node_modules', 'mapeo-offline-map', 'dist');
 
 /** The area around Ankang whose Natural Earth features are kept. */
 const ANKANG_BBOX: BBox = [107.5, 31.3, 110.5, 33.8];
-/** Land is clipped to this larger box so the background covers the neighbours too. */
-const CONTEXT_BBOX: BBox = [105.0, 30.0, 112.5, 35.0];
 /** Neighbouring outlines are clipped to this box (they are only context). */
 const NEIGHBOUR_BBOX: BBox = [106.6, 30.9, 111.4, 34.3];
 const PRECISION = 5;
@@ -795,11 +793,6 @@ function main(): void {
   if (lakes.length === 0)
     console.warn('lakes: Natural Earth has no lake inside the Ankang box (Yinghu/瀛湖 is too small for it)');
   total += writeGeoJson('lakes.geojson', { type: 'FeatureCollection', features: lakes });
-
-  total += writeGeoJson('land.geojson', {
-    type: 'FeatureCollection',
-    features: clipAreas(readNaturalEarth('land'), CONTEXT_BBOX),
-  });
 
   console.log(`total geojson: ${(total / 1024).toFixed(1)} KiB`);
 }

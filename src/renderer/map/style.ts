@@ -3,9 +3,12 @@ import type { FeatureCollection } from 'geojson';
 import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 
 export const COLORS = {
-  background: '#0a101c',
-  land: '#0f1726',
-  neighbour: '#0d1422',
+  /**
+   * Land: the whole map box is land, so the background is land colour and neighbouring prefectures are told
+   * apart by their outlines. Every full-screen fill costs a frame its whole area again (the software renderer
+   * of a machine without a GPU spends most of a start drawing), so the basemap has one fill: the counties.
+   */
+  background: '#0f1726',
   neighbourLine: '#24324a',
   county: '#131e33',
   countyOwn: '#172641',
@@ -44,12 +47,11 @@ export function countyFill(ownCountyId: string | null): ExpressionSpecification 
   return ['case', ['==', ['get', 'id'], ownCountyId ?? ''], COLORS.countyOwn, COLORS.county];
 }
 
-/** Counties (with county names), rivers, lakes, land and neighbours; no glyphs URL: text is drawn from local fonts. */
+/** Counties (with county names), rivers, lakes and neighbours' outlines; no glyphs URL: text is drawn from local fonts. */
 export function buildStyle(ownCountyId: string | null): StyleSpecification {
   return {
     version: 8,
     sources: {
-      land: { type: 'geojson', data: basemapUrl('land') },
       neighbours: { type: 'geojson', data: basemapUrl('neighbours') },
       counties: { type: 'geojson', data: basemapUrl('counties') },
       countyLabels: { type: 'geojson', data: basemapUrl('county-labels') },
@@ -73,8 +75,6 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': COLORS.background } },
-      { id: 'land', type: 'fill', source: 'land', paint: { 'fill-color': COLORS.land } },
-      { id: 'neighbours', type: 'fill', source: 'neighbours', paint: { 'fill-color': COLORS.neighbour } },
       {
         id: 'neighbours-line',
         type: 'line',
