@@ -51,4 +51,16 @@ CREATE UNIQUE INDEX changes_record ON changes (partition, kind, id);
 CREATE INDEX changes_live ON changes (kind, id, op);
 `,
   },
+  {
+    version: 2,
+    name: 'one_change_index',
+    up: `
+-- One index does what the two did: it finds a record's changes in every partition by (kind, id), which is how
+-- the change log looks them up, and keeps one change per record and partition. Each change written updated three
+-- b-trees (the table and two indexes) and now updates two.
+DROP INDEX changes_live;
+DROP INDEX changes_record;
+CREATE UNIQUE INDEX changes_record ON changes (kind, id, partition);
+`,
+  },
 ];

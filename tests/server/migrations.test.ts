@@ -1,0 +1,91 @@
+// The server's own migrations. Migration 2 replaces the change log's two indexes by one: on a store written
+// before it, every change stays, a record still has at most one change per partition, and the change log's
+// lookup of a record's changes by (kind, id) is served by the new index.
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrate, MIGRATIONS } from '../../src/main/db/migrations/index';
+import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from '../../src/server/migrations';
+
+const INSERT =
+  'INSERT INTO changes (partition, seq, kind, id, op, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+function storeAt(version: number): Database.Database {
+  const db = new Database(':memory:');
+  migrate(db, MIGRATIONS);
+  migrate(
+    db,
+    SERVER_MIGRATIONS.filter((m) => m.version <= version),
+    SERVER_MIGRATIONS_TABLE,
+  );
+  return db;
+}
+
+function indexes(db: Database.Database): { name: string; sql: string }[] {
+  return db
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL",
+    )
+    .all() as { name: string; sql: string }[];
+}
+
+describe('server migration 2 (one_change_index)', () => {
+  it('is the second server migration', () => {
+    expect(SERVER_MIGRATIONS[1]).toMatchObject({ version: 2, name: 'one_change_index' });
+  });
+
+  it('keeps the changes of a store written before it and leaves one index on (kind, id, partition)', () => {
+    const db = storeAt(1);
+    expect(
+      indexes(db)
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['changes_live', 'changes_record']);
+    const insert = db.prepare(INSERT);
+    insert.run('610926', 1, 'incident', 'inc-1', 'put', '{"id":"inc-1"}', 'a'.repeat(64));
+    insert.run('610926', 2, 'timeline', 'inc-1.t1', 'put', '{"id":"inc-1.t1"}', 'b'.repeat(64));
+    insert.run('610902', 1, 'incident', 'inc-2', 'put', '{"id":"inc-2"}', 'c'.repeat(64));
+    insert.run('610902', 2, 'incident', 'inc-1', 'delete', 'null', '');
+    const before = db.prepare('SELECT * FROM changes ORDER BY partition, seq').all();
+
+    expect(migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE)).toEqual([2]);
+    expect(db.prepare('SELECT * FROM changes ORDER BY partition, seq').all(), 'every change is kept').toEqual(
+      before,
+    );
+    expect(indexes(db)).toEqual([
+      { name: 'changes_record', sql: 'CREATE UNIQUE INDEX changes_record ON changes (kind, id, partition)' },
+    ]);
+    db.close();
+  });
+
+  it('still refuses a second change of a record in one partition, and allows one in another partition', () => {
+    const db = storeAt(2);
+    const insert = db.prepare(INSERT);
+    insert.run('610926', 1, 'incident', 'inc-1', 'put', '{}', 'a'.repeat(64));
+    expect(() => insert.run('610926', 2, 'incident', 'inc-1', 'put', '{}', 'b'.repeat(64))).toThrow(
+      /UNIQUE constraint failed: changes.kind, changes.id, changes.partition/,
+    );
+    insert.run('610902', 1, 'incident', 'inc-1', 'delete', 'null', '');
+    insert.run('610926', 2, 'timeline', 'inc-1', 'put', '{}', 'c'.repeat(64));
+    expect(db.prepare('SELECT count(*) AS n FROM changes').get()).toEqual({ n: 3 });
+    db.close();
+  });
+
+  it('serves the change log’s lookups by (kind, id) from the index, not a scan', () => {
+    const db = storeAt(2);
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
+        .map((row) => row.detail)
+        .join(' | ');
+    expect(
+      plan('SELECT partition, seq, op, hash FROM changes WHERE kind = ? AND id = ?', 'incident', 'x'),
+    ).toMatch(/SEARCH changes USING INDEX changes_record \(kind=\? AND id=\?\)/);
+    expect(
+      plan(
+        'SELECT id, partition, seq, op, hash FROM changes WHERE kind = ? AND id IN (SELECT value FROM json_each(?))',
+        'incident',
+        '[]',
+      ),
+    ).toMatch(/SEARCH changes USING INDEX changes_record \(kind=\? AND id=\?\)/);
+    db.close();
+  });
+});
