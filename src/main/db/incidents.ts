@@ -80,13 +80,6 @@ export function incidentToRow(incident: Incident): IncidentRow {
 
 const COLUMNS =
   'id, number, county_id, source, category, priority, status, caller_name, caller_phone, address, summary, notes, lng, lat, received_at, updated_at, disposition, assigned_org_id, merged_into_id, case_id, created_by';
-const PLACEHOLDERS = COLUMNS.split(', ')
-  .map((column) => `@${column}`)
-  .join(', ');
-const ASSIGNMENTS = COLUMNS.split(', ')
-  .filter((column) => column !== 'id')
-  .map((column) => `${column} = @${column}`)
-  .join(', ');
 
 export function getIncident(db: DB, id: string): Incident | undefined {
   const row = prepared(db, 'SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
@@ -101,17 +94,51 @@ export function getIncidents(db: DB, ids: readonly string[]): Incident[] {
   return rows.map(rowToIncident);
 }
 
-const INSERT = `INSERT INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
-const INSERT_NEW = `INSERT OR IGNORE INTO incidents (${COLUMNS}) VALUES (${PLACEHOLDERS})`;
-const UPDATE = `UPDATE incidents SET ${ASSIGNMENTS} WHERE id = @id`;
+/**
+ * Whole-row writes bind by position, the id last so one list of values serves the INSERT and the UPDATE: binding 21
+ * parameters by name cost ~1.6 µs more per row, and pulled incidents are written by the ten thousand.
+ */
+const WRITTEN = [...COLUMNS.split(', ').filter((column) => column !== 'id'), 'id'];
+const INSERT = `INSERT INTO incidents (${WRITTEN.join(', ')}) VALUES (${WRITTEN.map(() => '?').join(', ')})`;
+const INSERT_NEW = INSERT.replace('INSERT', 'INSERT OR IGNORE');
+const UPDATE = `UPDATE incidents SET ${WRITTEN.slice(0, -1)
+  .map((column) => `${column} = ?`)
+  .join(', ')} WHERE id = ?`;
+
+/** The incident's column values in WRITTEN order. */
+function writtenValues(incident: Incident): unknown[] {
+  return [
+    incident.number,
+    incident.countyId,
+    incident.source,
+    incident.category,
+    incident.priority,
+    incident.status,
+    incident.callerName,
+    incident.callerPhone,
+    incident.address,
+    incident.summary,
+    incident.notes,
+    incident.location.lng,
+    incident.location.lat,
+    incident.receivedAt,
+    incident.updatedAt,
+    incident.disposition,
+    incident.assignedOrgId,
+    incident.mergedIntoId,
+    incident.caseId,
+    incident.createdBy,
+    incident.id,
+  ];
+}
 
 /**
  * Writes the incident whole. An UPDATE, then an INSERT when there was no row: an upsert statement carries the
  * search-index UPDATE trigger's program for every row and ran 2-3 times slower on pages of new rows.
  */
 export function putIncident(db: DB, incident: Incident): void {
-  const row = incidentToRow(incident);
-  if (prepared(db, UPDATE).run(row).changes === 0) prepared(db, INSERT).run(row);
+  const values = writtenValues(incident);
+  if (prepared(db, UPDATE).run(values).changes === 0) prepared(db, INSERT).run(values);
 }
 
 /**
@@ -120,9 +147,9 @@ export function putIncident(db: DB, incident: Incident): void {
  * would also swallow a constraint failure, so a row neither inserted nor updated is an error.
  */
 export function putNewIncident(db: DB, incident: Incident): void {
-  const row = incidentToRow(incident);
-  if (prepared(db, INSERT_NEW).run(row).changes > 0) return;
-  if (prepared(db, UPDATE).run(row).changes === 0)
+  const values = writtenValues(incident);
+  if (prepared(db, INSERT_NEW).run(values).changes > 0) return;
+  if (prepared(db, UPDATE).run(values).changes === 0)
     throw new Error(`incident ${incident.id} was neither inserted nor updated`);
 }
 

@@ -1,9 +1,9 @@
 // Partition digests shared by the server and the workstations: what a replicated record looks like, which
 // partition it lives in, and an order-independent checksum (XOR of per-record sha256) over a partition.
-import { hash } from 'node:crypto';
 import type { ChangeKind } from '../../shared/sync';
 import { incidentLinkId } from '../../shared/sync';
 import { canonicalJson } from '../../shared/canonical';
+import { recordHash } from './record-hash';
 import { getCase } from '../db/cases';
 import { getCheck } from '../db/checkpoint-checks';
 import { getCheckpoint } from '../db/checkpoints';
@@ -21,52 +21,8 @@ export const EMPTY_CHECKSUM = '0'.repeat(64);
 
 /** Record text and hashes are canonical JSON (src/shared/canonical.ts); sync and tests import it from here. */
 export { canonicalJson };
-
-/** Order targets are hashed by target id: their row order is a local detail, not part of the record. */
-function normalised(kind: ChangeKind, record: unknown): unknown {
-  if (kind === 'order' && record && typeof record === 'object' && 'targets' in record) {
-    const order = record as { targets: { targetId: string }[] };
-    return {
-      ...order,
-      targets: [...order.targets].sort((a, b) =>
-        a.targetId < b.targetId ? -1 : a.targetId > b.targetId ? 1 : 0,
-      ),
-    };
-  }
-  return record;
-}
-
-/** The hash of a record given the text it is hashed as: sha256 of `kind NUL id NUL text`, hex. */
-function hashRecordText(kind: ChangeKind, id: string, text: string): string {
-  return hash('sha256', `${kind}\u0000${id}\u0000${text}`, 'hex');
-}
-
-export function recordHash(kind: ChangeKind, id: string, record: unknown): string {
-  return hashRecordText(kind, id, canonicalJson(normalised(kind, record)));
-}
-
-/**
- * A record as a server logs and sends it: its canonical JSON (an order's targets in the record's own order, the
- * order the dispatcher chose, which consoles show), and its hash.
- */
-export function loggedRecord(kind: ChangeKind, id: string, record: unknown): { text: string; hash: string } {
-  const text = canonicalJson(record);
-  const normal = normalised(kind, record);
-  return { text, hash: hashRecordText(kind, id, normal === record ? text : canonicalJson(normal)) };
-}
-
-/**
- * Whether a pulled record hashes to the hash the server sent with it. The server sends each record's canonical
- * text, so JSON.stringify of the parsed record reproduces it and the check costs one stringify and one sha256;
- * a match proves the record is the one the server hashed. Otherwise (a key order JSON.parse does not keep, such
- * as integer-like keys, or an older server's text) the canonical form decides.
- */
-export function matchesHash(kind: ChangeKind, id: string, record: unknown, expected: string): boolean {
-  return (
-    hashRecordText(kind, id, JSON.stringify(normalised(kind, record))) === expected ||
-    recordHash(kind, id, record) === expected
-  );
-}
+/** Record hashes live in record-hash.ts (no store imports: the pull reader's worker loads it). */
+export { loggedRecord, matchesHash, recordHash } from './record-hash';
 
 /** A partition checksum updated in place: each record hash is XORed in when it arrives, out when it leaves. */
 export class RunningChecksum {

@@ -6,14 +6,12 @@ import { DeskError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import {
   MAX_PULL_LIMIT,
   MAX_PUSH_COMMANDS,
-  PullResponseSchema,
   type Change,
   type PartitionId,
   type PullPage,
   type PullRequest,
   type PushResult,
 } from '../../shared/sync';
-import { parseInput } from '../../shared/validate';
 import type { Desk } from '../api/desk';
 import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
@@ -22,8 +20,9 @@ import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../
 import { holdSearchIndexer } from '../db/search-index';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
 import { absentWarnings } from '../db/warnings';
-import { EMPTY_CHECKSUM, matchesHash, RunningChecksum } from './checksum';
+import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
+import { pullReader } from './pull-reader';
 import {
   applyChange,
   partitionStates,
@@ -460,14 +459,18 @@ export class SyncClient {
     };
   }
 
-  /** Asks for pages; the answer is checked against the protocol's schema before anything uses it. */
+  /**
+   * Asks for pages. The answer is checked before anything uses it (its shape against the protocol's schema, every
+   * record against its hash), in the pull reader's worker while the previous answer is being applied.
+   */
   private async fetchPages(cursors: ReadonlyMap<PartitionId, number>): Promise<PullPage[]> {
-    const answer = await this.transport.pull(this.currentToken(), this.pullRequest(cursors));
-    return parseInput('pull answer', PullResponseSchema, answer).pages;
+    const body = await this.transport.pull(this.currentToken(), this.pullRequest(cursors));
+    return pullReader().read(body);
   }
 
   /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
   private async pullAll(): Promise<number> {
+    pullReader().warm();
     const release = holdSearchIndexer(this.db);
     try {
       return await this.pullToHead();
@@ -550,20 +553,6 @@ export class SyncClient {
     return [...diverged];
   }
 
-  /** Refuses the whole answer, before its transaction, when a record does not hash to what the server sent. */
-  private checkHashes(pages: PullPage[]): void {
-    for (const page of pages)
-      for (const change of page.changes) {
-        if (change.op !== 'put' || matchesHash(change.kind, change.id, change.record, change.hash)) continue;
-        throw new DeskError(
-          'invalid_input',
-          `pull answer refused: change ${change.seq} of partition ${change.partition} (${change.kind} ` +
-            `${change.id}) does not match its hash; nothing of this answer was applied`,
-          { partition: change.partition, seq: change.seq, kind: change.kind, id: change.id },
-        );
-      }
-  }
-
   /**
    * Applies one pull answer in one transaction: its changes, each partition's cursor and checksum, and when due a
    * rebase (shadows put back, pending commands replayed on top). A rebase is due when the pull reaches the head
@@ -579,7 +568,6 @@ export class SyncClient {
     );
     const rebaseNeeded = () => getSyncMeta(this.db, 'rebase_needed') === '1';
     if (changed.length === 0 && !(atHead && rebaseNeeded())) return 0;
-    this.checkHashes(changed);
     // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched).
     const arriving = absentWarnings(
       this.db,

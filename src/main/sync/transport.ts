@@ -48,7 +48,11 @@ export interface LiveHandlers {
 export interface SyncTransport {
   login(request: LoginRequest): Promise<LoginResponse>;
   push(token: string, request: PushRequest): Promise<PushResponse>;
-  pull(token: string, request: PullRequest): Promise<PullResponse>;
+  /**
+   * The pull answer's body as it came, UTF-8 JSON meant to be a PullResponse: the client reads and checks it
+   * (pull-reader.ts), off its main thread where it can.
+   */
+  pull(token: string, request: PullRequest): Promise<Uint8Array>;
   /** Opens the live channel; the returned function closes it. */
   live(token: string, handlers: LiveHandlers): () => void;
 }
@@ -89,9 +93,19 @@ export class HttpTransport implements SyncTransport {
     this.agent = this.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
-  private post<T>(path: string, body: unknown, token?: string, retried = false): Promise<T> {
+  private async post<T>(path: string, body: unknown, token?: string): Promise<T> {
+    const bytes = await this.postForBytes(path, body, token);
+    try {
+      return JSON.parse(bytes.toString('utf8')) as T;
+    } catch (error) {
+      throw new LinkDown(`${path}: unreadable answer (${(error as Error).message})`);
+    }
+  }
+
+  /** A 2xx answer's body as bytes; any other answer is a refusal (4xx) or the link failing (5xx, no answer). */
+  private postForBytes(path: string, body: unknown, token?: string, retried = false): Promise<Buffer> {
     const payload = Buffer.from(JSON.stringify(body));
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       const send = this.secure ? httpsRequest : httpRequest;
       const req = send(
         `${this.base}${path}`,
@@ -110,20 +124,18 @@ export class HttpTransport implements SyncTransport {
           res.on('error', (error) => reject(new LinkDown(`${path}: ${error.message}`)));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            const ok = status >= 200 && status < 300;
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-            } catch (error) {
-              if (status >= 500 || ok) {
-                reject(new LinkDown(`${path}: unreadable answer (${(error as Error).message})`));
-                return;
-              }
-              parsed = undefined;
-            }
+            const bytes = Buffer.concat(chunks);
             if (status >= 500) reject(new LinkDown(`${path}: server error ${status}`));
-            else if (!ok) reject(refusalOf(status, parsed));
-            else resolve(parsed as T);
+            else if (status >= 200 && status < 300) resolve(bytes);
+            else {
+              let parsed: unknown;
+              try {
+                parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+              } catch {
+                parsed = undefined;
+              }
+              reject(refusalOf(status, parsed));
+            }
           });
         },
       );
@@ -132,7 +144,7 @@ export class HttpTransport implements SyncTransport {
         // A kept-alive connection the server had just closed: every route is safe to repeat (a pushed command
         // is recognised by its workstation and counter), so try once on a fresh connection.
         if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
-          this.post<T>(path, body, token, true).then(resolve, reject);
+          this.postForBytes(path, body, token, true).then(resolve, reject);
           return;
         }
         reject(new LinkDown(`${path}: ${error.message}`));
@@ -153,8 +165,8 @@ export class HttpTransport implements SyncTransport {
     return this.post('/v1/push', request, token);
   }
 
-  pull(token: string, request: PullRequest): Promise<PullResponse> {
-    return this.post('/v1/pull', request, token);
+  pull(token: string, request: PullRequest): Promise<Uint8Array> {
+    return this.postForBytes('/v1/pull', request, token);
   }
 
   live(token: string, handlers: LiveHandlers): () => void {
@@ -249,9 +261,11 @@ export class InProcessTransport implements SyncTransport {
     return this.call('push', () => this.endpoint.push(token, copy));
   }
 
-  pull(token: string, request: PullRequest): Promise<PullResponse> {
+  /** The answer as bytes, as a server's body would come: the client reads it the same way. */
+  async pull(token: string, request: PullRequest): Promise<Uint8Array> {
     const copy = JSON.parse(JSON.stringify(request)) as PullRequest;
-    return this.call('pull', () => this.endpoint.pull(token, copy));
+    const answer = await this.call('pull', () => this.endpoint.pull(token, copy));
+    return Buffer.from(JSON.stringify(answer));
   }
 
   live(token: string, handlers: LiveHandlers): () => void {

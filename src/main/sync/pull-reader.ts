@@ -1,0 +1,138 @@
+// Reads pull answers in a worker thread: decoding the UTF-8 body, parsing it, checking its shape and every record's
+// hash took a third of a pull's CPU time on the main thread, which also applies the pages. With the next answer asked
+// for before the current one is applied, the worker checks one while the main thread writes the other.
+// One worker serves every sync client of the process. Where no worker can be started (or it failed), answers are
+// read in the calling thread, with the same checks.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DeskError, type ErrorInfo } from '../../shared/errors';
+import type { PullPage, PullResponse } from '../../shared/sync';
+import { decodePullAnswer, readPullAnswer } from './pull-answer';
+
+export interface ReaderRequest {
+  id: number;
+  bytes: Uint8Array;
+}
+
+/** The checked text of the answer, or why it was refused; id 0 says the worker has loaded. */
+export type ReaderReply = { id: number; text: string } | { id: number; error: ErrorInfo };
+
+interface Waiting {
+  resolve: (pages: PullPage[]) => void;
+  reject: (error: Error) => void;
+}
+
+interface TsxManifest {
+  exports: { './esm/api': { import: { default: string } } };
+}
+
+/**
+ * The worker: from source (tests, the web host under tsx) pull-worker.ts, loaded through tsx; from the Electron
+ * bundle, pull-worker.cjs beside it. Undefined when neither can be loaded.
+ */
+function startWorker(): Worker | undefined {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const file = new URL('./pull-worker.ts', here).href;
+    let tsx: string;
+    try {
+      // tsx's ES module entry (require.resolve would give its CommonJS one, which cannot load the hooks here).
+      const manifest = createRequire(here).resolve('tsx/package.json');
+      const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as TsxManifest).exports['./esm/api'].import
+        .default;
+      tsx = new URL(entry, pathToFileURL(manifest)).href;
+    } catch {
+      return undefined;
+    }
+    const load = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(file)}, ${JSON.stringify(file)}))`;
+    return new Worker(load, { eval: true });
+  }
+  const bundled = fileURLToPath(new URL('./pull-worker.cjs', here));
+  return existsSync(bundled) ? new Worker(bundled) : undefined;
+}
+
+class PullReader {
+  private worker: Worker | undefined;
+  private started = false;
+  private ready = false;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+
+  /** Starts the worker ahead of the first answer (it takes a moment to load); answers are read here until then. */
+  warm(): void {
+    if (this.started) return;
+    this.started = true;
+    let worker: Worker | undefined;
+    try {
+      worker = startWorker();
+    } catch {
+      worker = undefined;
+    }
+    if (!worker) return;
+    this.worker = worker;
+    worker.unref();
+    worker.on('message', (reply: ReaderReply) => this.settle(reply));
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the pull reader's worker stopped (exit code ${code})`)));
+  }
+
+  /** Whether answers are read in the worker now (it has loaded and not failed). */
+  inWorker(): boolean {
+    return this.worker !== undefined && this.ready;
+  }
+
+  /** The pages of an answer once checked; a refused answer rejects with the DeskError that names why. */
+  read(bytes: Uint8Array): Promise<PullPage[]> {
+    const worker = this.worker;
+    if (!worker || !this.ready) return Promise.resolve().then(() => readPullAnswer(decodePullAnswer(bytes)));
+    const id = this.nextId;
+    this.nextId += 1;
+    // A body that owns its whole buffer moves to the worker; a slice of a shared one is copied first.
+    const own =
+      bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength &&
+      bytes.buffer instanceof ArrayBuffer
+        ? bytes
+        : new Uint8Array(bytes);
+    return new Promise<PullPage[]>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      // Held while an answer is being read, so the process waits for it; let go when idle.
+      if (this.waiting.size === 1) worker.ref();
+      worker.postMessage({ id, bytes: own } satisfies ReaderRequest, [own.buffer as ArrayBuffer]);
+    });
+  }
+
+  private settle(reply: ReaderReply): void {
+    if (reply.id === 0) {
+      this.ready = true;
+      return;
+    }
+    const waiting = this.waiting.get(reply.id);
+    if (!waiting) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.worker?.unref();
+    if ('error' in reply) {
+      waiting.reject(new DeskError(reply.error.code, reply.error.message, reply.error.details));
+      return;
+    }
+    // The worker checked this very text (schema and hashes): parsed again here, it gives the same values.
+    waiting.resolve((JSON.parse(reply.text) as PullResponse).pages);
+  }
+
+  /** The worker is gone: answers waiting for it fail (the cycle retries) and later ones are read here. */
+  private fail(error: Error): void {
+    this.worker = undefined;
+    this.ready = false;
+    for (const waiting of this.waiting.values()) waiting.reject(error);
+    this.waiting.clear();
+  }
+}
+
+const reader = new PullReader();
+
+/** The process's pull reader. */
+export function pullReader(): Pick<PullReader, 'warm' | 'read' | 'inWorker'> {
+  return reader;
+}

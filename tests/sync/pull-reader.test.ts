@@ -1,0 +1,123 @@
+// The pull reader checks each answer in its worker thread exactly as it would in the calling thread: the same pages
+// for a good answer, the same refusal (naming the change) for a record that does not match its hash, a wrong shape
+// or a body that is not UTF-8.
+import { describe, expect, it } from 'vitest';
+import { loggedRecord } from '../../src/main/sync/checksum';
+import { decodePullAnswer, readPullAnswer } from '../../src/main/sync/pull-answer';
+import { pullReader } from '../../src/main/sync/pull-reader';
+import type { PullResponse } from '../../src/shared/sync';
+
+const INCIDENT = { id: 'inc-1', countyId: '610926', summary: '第1起：入室盗窃', priority: 2 };
+const TIMELINE = {
+  id: 'tl-1',
+  incidentId: 'inc-1',
+  at: 1,
+  kind: 'created',
+  text: '接警',
+  by: 'op',
+  data: {},
+};
+
+function answer(): PullResponse {
+  const incident = loggedRecord('incident', 'inc-1', INCIDENT);
+  const timeline = loggedRecord('timeline', 'tl-1', TIMELINE);
+  return {
+    pages: [
+      {
+        partition: '610926',
+        changes: [
+          {
+            seq: 1,
+            partition: '610926',
+            kind: 'incident',
+            id: 'inc-1',
+            op: 'put',
+            record: JSON.parse(incident.text),
+            hash: incident.hash,
+          },
+          {
+            seq: 2,
+            partition: '610926',
+            kind: 'timeline',
+            id: 'tl-1',
+            op: 'put',
+            record: JSON.parse(timeline.text),
+            hash: timeline.hash,
+          },
+          {
+            seq: 3,
+            partition: '610926',
+            kind: 'incident',
+            id: 'inc-0',
+            op: 'delete',
+            record: null,
+            hash: '',
+          },
+        ],
+        cursor: 3,
+        head: 3,
+        hasMore: false,
+        checksum: 'f'.repeat(64),
+      },
+    ],
+    serverTime: 1_764_460_000_000,
+  };
+}
+
+function bytes(value: unknown): Uint8Array {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+async function readyReader(): Promise<ReturnType<typeof pullReader>> {
+  const reader = pullReader();
+  reader.warm();
+  for (let i = 0; i < 400 && !reader.inWorker(); i += 1)
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  return reader;
+}
+
+async function refusal(read: Promise<unknown>): Promise<Error> {
+  try {
+    await read;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('the answer was read but should have been refused');
+}
+
+describe('the pull reader', () => {
+  it('reads in a worker thread, with the same pages as the calling thread', async () => {
+    const reader = await readyReader();
+    expect(reader.inWorker(), 'the worker has loaded').toBe(true);
+    const body = bytes(answer());
+    const inThread = readPullAnswer(decodePullAnswer(body));
+    expect(await reader.read(bytes(answer()))).toEqual(inThread);
+    expect(inThread[0]?.changes.map((change) => change.id)).toEqual(['inc-1', 'tl-1', 'inc-0']);
+  });
+
+  it('refuses, naming the change, a record that does not match its hash', async () => {
+    const reader = await readyReader();
+    const tampered = answer();
+    (tampered.pages[0]!.changes[1]!.record as { text: string }).text = '被篡改';
+    const error = await refusal(reader.read(bytes(tampered)));
+    expect(error.message).toMatch(/change 2 of partition 610926 \(timeline tl-1\) does not match its hash/);
+    expect((error as { details?: unknown }).details).toEqual({
+      partition: '610926',
+      seq: 2,
+      kind: 'timeline',
+      id: 'tl-1',
+    });
+    expect(() => readPullAnswer(decodePullAnswer(bytes(tampered)))).toThrow(error.message);
+  });
+
+  it('refuses an answer of the wrong shape, unreadable JSON and a body that is not UTF-8', async () => {
+    const reader = await readyReader();
+    const extra = answer();
+    (extra.pages[0]!.changes[0] as unknown as Record<string, unknown>).colour = 'red';
+    expect((await refusal(reader.read(bytes(extra)))).message).toMatch(/pull answer: pages\.0\.changes\.0/);
+    expect((await refusal(reader.read(bytes('{"pages": [')))).message).toMatch(/unreadable JSON/);
+    const latin1 = Buffer.from(JSON.stringify(answer()).replace('入室盗窃', 'caf\u00e9'), 'latin1');
+    expect((await refusal(reader.read(latin1))).message).toMatch(/not UTF-8/);
+    expect(reader.inWorker(), 'a refused answer does not stop the worker').toBe(true);
+  });
+});
