@@ -157,14 +157,22 @@ export class ChangeLogWriter {
       for (const entry of getTimelineEntries(this.db, timelineIds))
         ahead.records.set(recordKey('timeline', entry.id), entry);
     }
+    // Rows as arrays: better-sqlite3 builds row objects one named property at a time.
     const selectLogged = prepared(
       this.db,
       'SELECT id, partition, seq, op, hash FROM changes WHERE kind = ? AND id IN (SELECT value FROM json_each(?))',
-    );
+    ).raw(true);
     for (const [kind, ids] of idsByKind) {
       for (const id of ids) ahead.logged.set(recordKey(kind, id), []);
-      for (const row of selectLogged.all(kind, JSON.stringify(ids)) as (LoggedRow & { id: string })[])
-        ahead.logged.get(recordKey(kind, row.id))?.push(row);
+      const rows = selectLogged.all(kind, JSON.stringify(ids)) as [
+        string,
+        string,
+        number,
+        LoggedRow['op'],
+        string,
+      ][];
+      for (const [id, partition, seq, op, hash] of rows)
+        ahead.logged.get(recordKey(kind, id))?.push({ partition, seq, op, hash });
     }
     return ahead;
   }

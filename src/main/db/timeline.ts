@@ -65,12 +65,28 @@ export function getTimelineEntry(db: DB, id: string): TimelineEntry | undefined 
   return row ? rowToTimelineEntry(row) : undefined;
 }
 
-/** The timeline entries among `ids` that exist, in one statement (the server's change log reads a batch's at once). */
+/**
+ * The timeline entries among `ids` that exist, in one statement (the server's change log reads a batch's at once),
+ * as arrays: better-sqlite3 builds row objects one named property at a time.
+ */
 export function getTimelineEntries(db: DB, ids: readonly string[]): TimelineEntry[] {
-  const rows = prepared(db, 'SELECT * FROM timeline WHERE id IN (SELECT value FROM json_each(?))').all(
-    JSON.stringify(ids),
-  ) as TimelineRow[];
-  return rows.map(rowToTimelineEntry);
+  const rows = prepared(
+    db,
+    'SELECT id, incident_id, at, kind, text, by, data FROM timeline WHERE id IN (SELECT value FROM json_each(?))',
+  )
+    .raw(true)
+    .all(JSON.stringify(ids)) as [string, string, number, string, string, string, string][];
+  return rows.map((r) =>
+    rowToTimelineEntry({
+      id: r[0],
+      incident_id: r[1],
+      at: r[2],
+      kind: r[3],
+      text: r[4],
+      by: r[5],
+      data: r[6],
+    }),
+  );
 }
 
 export function addRef(db: DB, ref: EntityRef): void {
