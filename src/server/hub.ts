@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { applyCommand, type Applied } from '../main/core/apply';
+import type { CommandBatch } from '../main/core/context';
 import type { CommandName } from '../shared/contract';
 import { loadRegionFile, seedRegion, type RegionFile } from '../main/core/region/seed';
 import { openDatabase, type DB } from '../main/db/connection';
@@ -90,7 +91,8 @@ interface ReceivedRow {
 interface PushBatch {
   workstationId: string;
   changes: ChangeLogWriter;
-  audit: AuditChain;
+  /** The audit chain's tail and the counties known to exist, shared by the batch's commands. */
+  commands: CommandBatch;
   actors: Map<string, Actor>;
   /**
    * The received_commands rows the batch's counters and command ids already have, read in two statements for the
@@ -408,7 +410,7 @@ export class SyncHub {
         const batch: PushBatch = {
           workstationId: session.workstationId,
           changes: new ChangeLogWriter(this.db),
-          audit: new AuditChain(this.db),
+          commands: { auditChain: new AuditChain(this.db), knownCounties: new Set() },
           actors: new Map(),
           byCounter: new Map(),
           byCommandId: new Map(),
@@ -497,11 +499,11 @@ export class SyncHub {
       applied = applyCommand(this.db, actor, command.name as CommandName, command.input, {
         commandId,
         at,
-        auditChain: batch.audit,
+        batch: batch.commands,
       });
     } catch (error) {
       // The command's savepoint was rolled back, its audit entries with it.
-      batch.audit.forget();
+      batch.commands.auditChain.forget();
       const info = toErrorInfo(error);
       if (!(error instanceof DeskError))
         this.log('error', 'command failed unexpectedly', {

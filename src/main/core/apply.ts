@@ -12,10 +12,9 @@ import {
 import type { Actor } from '../../shared/domain/model';
 import { DeskError } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
-import type { AuditChain } from '../db/audit';
 import type { DB } from '../db/connection';
 import { assertRole } from './access';
-import { CommandContext, type AppendedChange, type Change } from './context';
+import { CommandContext, type AppendedChange, type Change, type CommandBatch } from './context';
 import { commandHandlers } from './handlers';
 
 export const MAX_COMMAND_BYTES = 256 * 1024;
@@ -40,10 +39,10 @@ export interface ApplyOptions {
   /** Runs inside the command's transaction after the handler, e.g. to write the outbox row. */
   within?: (ctx: CommandContext, applied: Applied) => void;
   /**
-   * The audit chain of a batch applied in one outer transaction (the server's push). The caller must forget() its
-   * tail when this command throws, since the command's savepoint, audit entries included, is rolled back.
+   * What a batch applied in one outer transaction (the server's push) shares. The caller must forget() the audit
+   * chain's tail when this command throws, since the command's savepoint, audit entries included, is rolled back.
    */
-  auditChain?: AuditChain;
+  batch?: CommandBatch;
 }
 
 function completeInput(
@@ -125,7 +124,7 @@ export function applyCommand<N extends CommandName>(
     audit: !options.replay,
   };
   return inTransaction(db, (): Applied<N> => {
-    const ctx = new CommandContext(db, actor, meta, options.auditChain);
+    const ctx = new CommandContext(db, actor, meta, options.batch);
     const handler = commandHandlers[checked.name] as (
       c: CommandContext,
       a: Record<string, unknown>,

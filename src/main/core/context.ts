@@ -27,6 +27,17 @@ export interface CommandMeta {
   audit?: boolean;
 }
 
+/** What the commands of a batch applied in one transaction (a server push) share. */
+export interface CommandBatch {
+  /**
+   * The audit chain with its tail kept in memory; each entry reads the tail from the table otherwise. Whoever rolls
+   * back a command of the batch must forget() its tail.
+   */
+  auditChain: AuditChain;
+  /** Counties seen to exist earlier in the batch: no command changes jurisdictions, so they still do. */
+  knownCounties: Set<string>;
+}
+
 export class CommandContext {
   readonly changes: Change[] = [];
   /** Timeline entries, feedback, links, refs and conflicts this command added (for sync). */
@@ -37,8 +48,7 @@ export class CommandContext {
     readonly db: DB,
     readonly actor: Actor,
     readonly meta: CommandMeta,
-    /** The audit chain of a batch of commands in one transaction; each entry reads the chain's tail otherwise. */
-    private readonly auditChain?: AuditChain,
+    readonly batch?: CommandBatch,
   ) {}
 
   get at(): number {
@@ -66,7 +76,7 @@ export class CommandContext {
         before,
         after,
       };
-      if (this.auditChain) this.auditChain.append(entry);
+      if (this.batch) this.batch.auditChain.append(entry);
       else appendAudit(this.db, entry);
     }
     const beforeCounty = (before as { countyId?: string } | null)?.countyId;

@@ -31,9 +31,11 @@ export function loadIncident(ctx: CommandContext, id: string): Incident {
 }
 
 function assertCountyExists(ctx: CommandContext, countyId: string): void {
+  if (ctx.batch?.knownCounties.has(countyId)) return;
   const row = prepared(ctx.db, "SELECT 1 FROM jurisdictions WHERE id = ? AND level = 'county'").get(countyId);
   if (!row)
     throw new DeskError('not_found', `county ${countyId} does not exist`, { kind: 'county', id: countyId });
+  ctx.batch?.knownCounties.add(countyId);
 }
 
 /** The county a new record goes to: given explicitly, or the operator's own county. */
