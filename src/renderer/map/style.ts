@@ -47,7 +47,11 @@ export function countyFill(ownCountyId: string | null): ExpressionSpecification 
   return ['case', ['==', ['get', 'id'], ownCountyId ?? ''], COLORS.countyOwn, COLORS.county];
 }
 
-/** Counties (with county names), rivers, lakes and neighbours' outlines; no glyphs URL: text is drawn from local fonts. */
+/**
+ * Counties (with county names), rivers and neighbours' outlines; no glyphs URL: text is drawn from local fonts.
+ * lakes.geojson is not drawn: it is empty (Natural Earth has no lake this small), and an empty source would
+ * still cost the map its tiles and a frame at start.
+ */
 export function buildStyle(ownCountyId: string | null): StyleSpecification {
   return {
     version: 8,
@@ -56,7 +60,6 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
       counties: { type: 'geojson', data: basemapUrl('counties') },
       countyLabels: { type: 'geojson', data: basemapUrl('county-labels') },
       rivers: { type: 'geojson', data: basemapUrl('rivers') },
-      lakes: { type: 'geojson', data: basemapUrl('lakes') },
       cordon: { type: 'geojson', data: empty() },
       draft: { type: 'geojson', data: empty() },
       checkpoints: { type: 'geojson', data: empty(), promoteId: 'id' },
@@ -89,7 +92,6 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
           'fill-color': countyFill(ownCountyId),
         },
       },
-      { id: 'lakes', type: 'fill', source: 'lakes', paint: { 'fill-color': COLORS.river } },
       {
         id: 'rivers',
         type: 'line',

@@ -185,7 +185,9 @@ export function MapPanel() {
     const { own, home } = homeOf(deskStore.getState());
     /** Whether the operator has moved the map; until then it goes to their jurisdiction once it is known. */
     let moved = false;
-    const style = splitStyle(buildStyle(own));
+    const fullStyle = buildStyle(own);
+    const style = splitStyle(fullStyle);
+    const layerOrder = fullStyle.layers.map((layer) => layer.id);
     const map = new MapLibre({
       container: element,
       style: style.basemap,
@@ -226,7 +228,24 @@ export function MapPanel() {
     ];
     const showLabelsIn = (language: DeskState['language']): void => {
       for (const layer of LABEL_LAYERS)
-        map.setLayoutProperty(layer, 'text-field', ['get', language === 'en' ? 'nameEn' : 'name']);
+        if (map.getLayer(layer))
+          map.setLayoutProperty(layer, 'text-field', ['get', language === 'en' ? 'nameEn' : 'name']);
+    };
+    /**
+     * An operational source and its layers join the map the first time they have something to draw: an empty
+     * source still costs the map's worker its tiles and the map a frame for each, and at start every frame counts.
+     */
+    const addOperational = (id: string, data: Features): void => {
+      const spec = style.later.sources[id];
+      if (data.features.length === 0 || spec?.type !== 'geojson') return;
+      map.addSource(id, { ...spec, data });
+      for (const { layer } of style.later.layers) {
+        if (!('source' in layer) || layer.source !== id) continue;
+        // Under the next layer of the style that is on the map already, so the style's order holds.
+        const next = layerOrder.slice(layerOrder.indexOf(layer.id) + 1).find((other) => map.getLayer(other));
+        map.addLayer(layer, next);
+      }
+      showLabelsIn(deskStore.getState().language);
     };
     const due = new Set<string>();
     let frame = 0;
@@ -247,7 +266,9 @@ export function MapPanel() {
           wait = Math.min(wait, THROTTLE_MS - since);
           continue;
         }
-        (map.getSource(id) as GeoJSONSource | undefined)?.setData(build(current));
+        const source = map.getSource(id) as GeoJSONSource | undefined;
+        if (source) source.setData(build(current));
+        else addOperational(id, build(current));
         sentAt.set(id, now);
         due.delete(id);
       }
@@ -279,8 +300,6 @@ export function MapPanel() {
       if (due.size > 0 && !frame) frame = requestAnimationFrame(flush);
     });
     map.on('load', () => {
-      for (const [id, source] of Object.entries(style.later.sources)) map.addSource(id, source);
-      for (const { layer, before } of style.later.layers) map.addLayer(layer, before);
       loaded = true;
       sources.forEach(([id]) => due.add(id));
       showLabelsIn(deskStore.getState().language);
