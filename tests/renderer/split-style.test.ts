@@ -1,8 +1,8 @@
 // The map starts on its basemap alone: the style is split into the basemap (file sources) and the console's
-// own layers, which are added after the first drawing in the style's own order.
+// own layers, each source's layers added the first time it has something to draw, in the style's own order.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StyleSpecification } from 'maplibre-gl';
-import { splitStyle } from '../../src/renderer/map/split-style';
+import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import { layerAbove, splitStyle } from '../../src/renderer/map/split-style';
 
 let style: StyleSpecification;
 
@@ -12,15 +12,32 @@ beforeAll(async () => {
   style = (await import('../../src/renderer/map/style')).buildStyle(null);
 });
 
-/** Adds layers one by one as maplibre's addLayer(layer, before) does, onto the basemap's list. */
-function addBack(basemap: string[], later: { layer: { id: string }; before?: string }[]): string[] {
-  const order = [...basemap];
-  for (const { layer, before } of later) {
-    const at = before === undefined ? order.length : order.indexOf(before);
-    if (at < 0) throw new Error(`layer ${layer.id} is to go before ${before}, which is not on the map`);
-    order.splice(at, 0, layer.id);
+/**
+ * Adds the console's sources in the given order, each with all its layers, as the map panel does (maplibre's
+ * addLayer(layer, before) inserts under `before`, or on top without it).
+ */
+function addBySource(basemap: string[], later: LayerSpecification[], sources: string[]): string[] {
+  const order = style.layers.map((layer) => layer.id);
+  const map = [...basemap];
+  for (const source of sources)
+    for (const layer of later) {
+      if (!('source' in layer) || layer.source !== source) continue;
+      const before = layerAbove(order, layer.id, (id) => map.includes(id));
+      map.splice(before === undefined ? map.length : map.indexOf(before), 0, layer.id);
+    }
+  return map;
+}
+
+/** A seeded shuffle, so a failing order can be seen again. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed;
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
-  return order;
+  return out;
 }
 
 describe('the map style split for a fast first drawing', () => {
@@ -40,17 +57,31 @@ describe('the map style split for a fast first drawing', () => {
     for (const layer of basemap.layers)
       if ('source' in layer)
         expect(basemap.sources[layer.source], `${layer.id} lost its source`).toBeDefined();
-    for (const { layer } of later.layers)
+    for (const layer of later.layers)
       if ('source' in layer) expect(later.sources[layer.source], `${layer.id} lost its source`).toBeDefined();
   });
 
-  it('puts the console’s layers back in the style’s order, under the county and place labels', () => {
+  it('puts the console’s layers back in the style’s order, under the labels, whichever source comes first', () => {
     const { basemap, later } = splitStyle(style);
-    const order = addBack(
+    const sources = Object.keys(later.sources);
+    const full = style.layers.map((layer) => layer.id);
+    for (let seed = 1; seed <= 50; seed += 1) {
+      const arrival = shuffled(sources, seed);
+      const order = addBySource(
+        basemap.layers.map((layer) => layer.id),
+        later.layers,
+        arrival,
+      );
+      expect(order, `sources arriving as ${arrival.join(', ')}`).toEqual(full);
+    }
+    // Sources that never get anything to draw are never added; the rest still keep their order.
+    const some = addBySource(
       basemap.layers.map((layer) => layer.id),
       later.layers,
+      ['units', 'incidents'],
     );
-    expect(order).toEqual(style.layers.map((layer) => layer.id));
-    expect(order.indexOf('incidents')).toBeLessThan(order.indexOf('county-labels'));
+    expect(some).toEqual(full.filter((id) => some.includes(id)));
+    expect(some.indexOf('incidents')).toBeLessThan(some.indexOf('county-labels'));
+    expect(() => layerAbove(full, 'no-such-layer', () => true)).toThrow(/no-such-layer/);
   });
 });

@@ -4,7 +4,7 @@ import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
 /** The style split in two: the basemap (files, drawn first) and the console's own layers, added once it shows. */
 interface SplitStyle {
   basemap: StyleSpecification;
-  later: { sources: StyleSpecification['sources']; layers: { layer: LayerSpecification; before?: string }[] };
+  later: { sources: StyleSpecification['sources']; layers: LayerSpecification[] };
 }
 
 /**
@@ -23,12 +23,7 @@ export function splitStyle(style: StyleSpecification): SplitStyle {
     ),
     layers: [],
   };
-  style.layers.forEach((layer, index) => {
-    if (isBasemap(layer)) return;
-    // Inserted under the next basemap layer (the labels), so the order is the style's own.
-    const before = style.layers.slice(index + 1).find(isBasemap)?.id;
-    later.layers.push(before ? { layer, before } : { layer });
-  });
+  for (const layer of style.layers) if (!isBasemap(layer)) later.layers.push(layer);
   return {
     basemap: {
       ...style,
@@ -37,4 +32,18 @@ export function splitStyle(style: StyleSpecification): SplitStyle {
     },
     later,
   };
+}
+
+/**
+ * The layer a layer joining the map goes under, so that the map keeps the style's order whichever of the
+ * console's sources arrive first: the next layer of the style (`order`, the style's layer ids) already on the map.
+ */
+export function layerAbove(
+  order: readonly string[],
+  id: string,
+  onMap: (id: string) => boolean,
+): string | undefined {
+  const at = order.indexOf(id);
+  if (at < 0) throw new Error(`the layer ${id} is not in the map's style`);
+  return order.slice(at + 1).find(onMap);
 }

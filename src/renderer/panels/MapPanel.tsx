@@ -22,7 +22,7 @@ import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
 import { countyAt } from '../map/counties';
 import { CalmScaleControl } from '../map/scale';
-import { splitStyle } from '../map/split-style';
+import { layerAbove, splitStyle } from '../map/split-style';
 import { buildStyle, countyFill, LABEL_LAYERS } from '../map/style';
 import { pulseNewWarnings, warningFeatures } from '../map/warnings';
 
@@ -239,12 +239,12 @@ export function MapPanel() {
       const spec = style.later.sources[id];
       if (data.features.length === 0 || spec?.type !== 'geojson') return;
       map.addSource(id, { ...spec, data });
-      for (const { layer } of style.later.layers) {
-        if (!('source' in layer) || layer.source !== id) continue;
-        // Under the next layer of the style that is on the map already, so the style's order holds.
-        const next = layerOrder.slice(layerOrder.indexOf(layer.id) + 1).find((other) => map.getLayer(other));
-        map.addLayer(layer, next);
-      }
+      for (const layer of style.later.layers)
+        if ('source' in layer && layer.source === id)
+          map.addLayer(
+            layer,
+            layerAbove(layerOrder, layer.id, (other) => map.getLayer(other) !== undefined),
+          );
       showLabelsIn(deskStore.getState().language);
     };
     const due = new Set<string>();
