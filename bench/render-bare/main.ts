@@ -4,6 +4,7 @@ import { Map as MapLibre, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Feature, FeatureCollection, Point } from 'geojson';
+import { loadBasemap } from '../../src/renderer/map/basemap';
 import { buildStyle } from '../../src/renderer/map/style';
 
 setWorkerUrl(workerUrl);
@@ -20,7 +21,7 @@ container.style.height = `${Number(params.get('h') ?? 500)}px`;
 
 const map = new MapLibre({
   container,
-  style: buildStyle(null),
+  style: buildStyle(null, await loadBasemap()),
   center: [108.95, 32.7],
   zoom: 7.6,
   attributionControl: false,

@@ -4,15 +4,25 @@ import { useEffect, useState } from 'react';
 import type * as MapModuleNamespace from '../panels/MapPanel';
 import { useT } from '../i18n';
 import type { DeskStore } from '../store';
+import { loadBasemap, type BasemapCollection } from '../map/basemap';
 
-type MapModule = typeof MapModuleNamespace;
+/** The map panel's chunk and the basemap it draws, which load side by side. */
+interface MapParts {
+  module: typeof MapModuleNamespace;
+  basemap: BasemapCollection;
+}
 
-let loading: Promise<MapModule> | null = null;
-let loaded: MapModule | null = null;
+let loading: Promise<MapParts> | null = null;
+let loaded: MapParts | null = null;
 
-/** Starts loading the map's chunk (once); the map's worker starts as soon as the chunk runs. */
-function loadMapModule(): Promise<MapModule> {
-  loading ??= import('../panels/MapPanel').then((module) => (loaded = module));
+/**
+ * Starts loading the map's chunk and the basemap's files (once); the map's worker starts as soon as the chunk
+ * runs, and the map is made once both are there.
+ */
+function loadMapParts(): Promise<MapParts> {
+  loading ??= Promise.all([import('../panels/MapPanel'), loadBasemap()]).then(
+    ([module, basemap]) => (loaded = { module, basemap }),
+  );
   return loading;
 }
 
@@ -25,7 +35,7 @@ export function startMapFirst(store: DeskStore, panel: string | null): void {
   const shown = panel === 'map' || (panel === null && !layout.collapsed.includes(layout.panels.map));
   if (!shown) return;
   store.getState().setMapLoading('loading');
-  void loadMapModule();
+  void loadMapParts();
 }
 
 /** What the map's slot shows while its chunk loads: the same frame and words as a map still drawing. */
@@ -44,16 +54,16 @@ function MapPlaceholder() {
  * boundary for a moment after its fallback showed, and the map should start drawing the moment it can.
  */
 export function LazyMapPanel() {
-  const [module, setModule] = useState<MapModule | null>(loaded);
+  const [parts, setParts] = useState<MapParts | null>(loaded);
   useEffect(() => {
-    if (module) return;
+    if (parts) return;
     let current = true;
-    void loadMapModule().then((ready) => {
-      if (current) setModule(ready);
+    void loadMapParts().then((ready) => {
+      if (current) setParts(ready);
     });
     return () => {
       current = false;
     };
-  }, [module]);
-  return module ? <module.MapPanel /> : <MapPlaceholder />;
+  }, [parts]);
+  return parts ? <parts.module.MapPanel basemap={parts.basemap} /> : <MapPlaceholder />;
 }

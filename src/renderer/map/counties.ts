@@ -1,5 +1,6 @@
 // Which county a clicked point is in: point-in-polygon over the basemap's county outlines.
 import type { LngLat } from '../../shared/domain/model';
+import { basemapPart, loadBasemap } from './basemap';
 
 type Ring = [number, number][];
 interface CountyShape {
@@ -7,30 +8,17 @@ interface CountyShape {
   polygons: Ring[][];
 }
 
-let shapes: Promise<CountyShape[]> | null = null;
-
-function loadShapes(): Promise<CountyShape[]> {
-  shapes ??= fetch(new URL('map/counties.geojson', document.baseURI))
-    .then(
-      (response) =>
-        response.json() as Promise<{
-          features: { properties: { id: string }; geometry: { type: string; coordinates: unknown } }[];
-        }>,
-    )
-    .then((collection) =>
-      collection.features.map((feature) => ({
-        id: feature.properties.id,
-        polygons:
-          feature.geometry.type === 'Polygon'
-            ? [feature.geometry.coordinates as Ring[]]
-            : (feature.geometry.coordinates as Ring[][]),
-      })),
-    )
-    .catch(() => {
-      shapes = null;
-      return [];
-    });
-  return shapes;
+/** The county outlines of the basemap the map loads (one fetch for both). */
+async function loadShapes(): Promise<CountyShape[]> {
+  return basemapPart(await loadBasemap(), 'counties').map((feature) => ({
+    id: String(feature.properties.id),
+    polygons:
+      feature.geometry.type === 'Polygon'
+        ? [feature.geometry.coordinates as Ring[]]
+        : feature.geometry.type === 'MultiPolygon'
+          ? (feature.geometry.coordinates as Ring[][])
+          : [],
+  }));
 }
 
 export function insideRing(point: LngLat, ring: Ring): boolean {

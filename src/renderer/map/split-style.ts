@@ -1,5 +1,6 @@
 // The map's style in two parts, so the first drawing of the map waits for the basemap alone.
 import type { LayerSpecification, StyleSpecification } from 'maplibre-gl';
+import { BASEMAP_SOURCE } from './style';
 
 /** The style split in two: the basemap (files, drawn first) and the console's own layers, added once it shows. */
 interface SplitStyle {
@@ -8,12 +9,13 @@ interface SplitStyle {
 }
 
 /**
- * Every source with data in a file is basemap, every other source is the console's. Until the basemap's first
- * drawing the map's one worker then tiles only the basemap, and no frame waits for empty operational tiles.
+ * The basemap's source (and any source that is not GeoJSON) is basemap, every other source is the console's.
+ * Until the basemap's first drawing the map's one worker then tiles only the basemap, and no frame waits for
+ * empty operational tiles.
  */
 export function splitStyle(style: StyleSpecification): SplitStyle {
   const basemapSources = Object.entries(style.sources).filter(
-    ([, source]) => source.type !== 'geojson' || typeof source.data === 'string',
+    ([id, source]) => source.type !== 'geojson' || id === BASEMAP_SOURCE,
   );
   const isBasemap = (layer: LayerSpecification): boolean =>
     !('source' in layer) || basemapSources.some(([id]) => id === layer.source);

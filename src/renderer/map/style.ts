@@ -1,6 +1,7 @@
 // The offline map style: basemap from resources/map (served under ./map/) and the console's operational layers.
 import type { FeatureCollection } from 'geojson';
 import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
+import { PART_PROPERTY, type BasemapCollection, type BasemapPart } from './basemap';
 
 export const COLORS = {
   /**
@@ -38,9 +39,11 @@ export const LABEL_LAYERS = ['county-labels', 'county-area-labels', 'place-label
 /** Below this zoom a county is named once at its centre; above it, in every part of it on screen. */
 const COUNTY_CLOSE_ZOOM = 9.5;
 
-function basemapUrl(name: string): string {
-  return new URL(`map/${name}.geojson`, document.baseURI).href;
-}
+/** The one source of the basemap (see basemap.ts); every other source is the console's own. */
+export const BASEMAP_SOURCE = 'basemap';
+
+/** A basemap layer draws the features of one part of the merged basemap. */
+const partOf = (part: BasemapPart): ExpressionSpecification => ['==', ['get', PART_PROPERTY], part];
 
 /** The county fill: the operator's own county stands out (set again once the session is known). */
 export function countyFill(ownCountyId: string | null): ExpressionSpecification {
@@ -52,14 +55,11 @@ export function countyFill(ownCountyId: string | null): ExpressionSpecification 
  * lakes.geojson is not drawn: it is empty (Natural Earth has no lake this small), and an empty source would
  * still cost the map its tiles and a frame at start.
  */
-export function buildStyle(ownCountyId: string | null): StyleSpecification {
+export function buildStyle(ownCountyId: string | null, basemap: BasemapCollection): StyleSpecification {
   return {
     version: 8,
     sources: {
-      neighbours: { type: 'geojson', data: basemapUrl('neighbours') },
-      counties: { type: 'geojson', data: basemapUrl('counties') },
-      countyLabels: { type: 'geojson', data: basemapUrl('county-labels') },
-      rivers: { type: 'geojson', data: basemapUrl('rivers') },
+      [BASEMAP_SOURCE]: { type: 'geojson', data: basemap },
       cordon: { type: 'geojson', data: empty() },
       draft: { type: 'geojson', data: empty() },
       checkpoints: { type: 'geojson', data: empty(), promoteId: 'id' },
@@ -81,13 +81,15 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
       {
         id: 'neighbours-line',
         type: 'line',
-        source: 'neighbours',
+        source: BASEMAP_SOURCE,
+        filter: partOf('neighbours'),
         paint: { 'line-color': COLORS.neighbourLine, 'line-width': 0.8 },
       },
       {
         id: 'counties',
         type: 'fill',
-        source: 'counties',
+        source: BASEMAP_SOURCE,
+        filter: partOf('counties'),
         paint: {
           'fill-color': countyFill(ownCountyId),
         },
@@ -95,7 +97,8 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
       {
         id: 'rivers',
         type: 'line',
-        source: 'rivers',
+        source: BASEMAP_SOURCE,
+        filter: partOf('rivers'),
         paint: {
           'line-color': COLORS.river,
           'line-width': ['interpolate', ['linear'], ['zoom'], 6, 1, 11, 3],
@@ -104,7 +107,8 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
       {
         id: 'county-lines',
         type: 'line',
-        source: 'counties',
+        source: BASEMAP_SOURCE,
+        filter: partOf('counties'),
         paint: {
           'line-color': COLORS.countyLine,
           'line-width': ['interpolate', ['linear'], ['zoom'], 7, 1.1, 12, 2.4],
@@ -335,7 +339,8 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
         // Close up, the county's own polygon carries its name, so one stays on screen wherever the map is.
         id: 'county-area-labels',
         type: 'symbol',
-        source: 'counties',
+        source: BASEMAP_SOURCE,
+        filter: partOf('counties'),
         minzoom: COUNTY_CLOSE_ZOOM,
         layout: {
           'text-field': ['get', 'name'],
@@ -354,7 +359,8 @@ export function buildStyle(ownCountyId: string | null): StyleSpecification {
       {
         id: 'county-labels',
         type: 'symbol',
-        source: 'countyLabels',
+        source: BASEMAP_SOURCE,
+        filter: partOf('countyLabels'),
         maxzoom: COUNTY_CLOSE_ZOOM,
         layout: {
           'text-field': ['get', 'name'],

@@ -20,6 +20,7 @@ import { deskStore, useDesk, type DeskState } from '../store';
 import { matchesFilter, OPEN_STATUSES } from '../store/incidents';
 import { focusZoom, MAX_MAP_ZOOM } from '../store/map';
 import { isCityOperator } from '../store/session';
+import type { BasemapCollection } from '../map/basemap';
 import { countyAt } from '../map/counties';
 import { CalmScaleControl } from '../map/scale';
 import { layerAbove, splitStyle } from '../map/split-style';
@@ -161,7 +162,8 @@ const THROTTLED = new Set(['incidents', 'units']);
 const THROTTLE_MS = 500;
 const VIEW_IDLE_MS = 400;
 
-export function MapPanel() {
+/** The map over `basemap`, the merged basemap the page loaded (see map/basemap.ts). */
+export function MapPanel({ basemap }: { basemap: BasemapCollection }) {
   const t = useT();
   const container = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
@@ -176,7 +178,7 @@ export function MapPanel() {
   useEffect(() => {
     const element = container.current;
     if (!element) return;
-    // The map is made at once over the basemap (static files); the session and the data come when they come.
+    // The map is made at once over the basemap (already loaded); the session and the data come when they come.
     const homeOf = (state: DeskState): { own: string | null; home: LngLat | undefined } => {
       const own = state.actor && !isCityOperator(state.actor) ? state.actor.jurisdictionId : null;
       const region = state.region;
@@ -185,7 +187,7 @@ export function MapPanel() {
     const { own, home } = homeOf(deskStore.getState());
     /** Whether the operator has moved the map; until then it goes to their jurisdiction once it is known. */
     let moved = false;
-    const fullStyle = buildStyle(own);
+    const fullStyle = buildStyle(own, basemap);
     const style = splitStyle(fullStyle);
     const layerOrder = fullStyle.layers.map((layer) => layer.id);
     const map = new MapLibre({
@@ -391,7 +393,7 @@ export function MapPanel() {
       mapRef.current = null;
       deskStore.getState().setMapLoading('none');
     };
-  }, []);
+  }, [basemap]);
 
   useEffect(() => {
     const canvas = mapRef.current?.getCanvas();
