@@ -169,6 +169,8 @@ export class SyncClient {
     this.automatic = options.automatic ?? true;
     this.lastVerifiedAt = this.clock();
     installShadows(this.db);
+    // The pull reader's worker takes a moment to load: it does so while the operator signs in.
+    pullReader().warm();
     this.detach = attachSyncMode(this.db, () => this.mode);
     const desk = options.desk;
     if (desk) {
@@ -470,7 +472,6 @@ export class SyncClient {
 
   /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
   private async pullAll(): Promise<number> {
-    pullReader().warm();
     const release = holdSearchIndexer(this.db);
     try {
       return await this.pullToHead();
