@@ -42,6 +42,7 @@ import {
   type Session,
 } from './auth';
 import { ChangeLogWriter } from './changes';
+import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer';
 import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from './migrations';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
@@ -144,6 +145,7 @@ export class SyncHub {
   private readonly pokeListeners = new Set<PokeListener>();
   private readonly crashAfterApply = process.env.DESK_TEST_CRASH_AFTER_APPLY === '1';
   private readonly statements = new Map<string, Statement<unknown[]>>();
+  private checkpointer: BackgroundCheckpointer | undefined;
 
   /** Prepared statements are compiled once: preparing on every call costs more than running them. */
   private sql(text: string): Statement<unknown[]> {
@@ -179,16 +181,38 @@ export class SyncHub {
     if (!existsSync(keyFile))
       writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex');
-    const db = openDatabase(join(dataDir, 'server.sqlite'));
+    const file = join(dataDir, 'server.sqlite');
+    const db = openDatabase(file);
+    let hub: SyncHub;
     try {
-      return new SyncHub(db, key, options);
+      hub = new SyncHub(db, key, options);
     } catch (error) {
       db.close();
       throw error;
     }
+    hub.checkpointInBackground(file);
+    return hub;
+  }
+
+  /**
+   * WAL checkpoints move to a worker thread with its own connection (the writer keeps a backstop far above one
+   * batch): each push batch's commit no longer copies the previous batches' pages into the database file.
+   */
+  private checkpointInBackground(file: string): void {
+    this.checkpointer = new BackgroundCheckpointer(file, (message) =>
+      this.log('warn', 'background checkpoint failed', { error: message }),
+    );
+    this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+  }
+
+  /** Resolves once the background checkpoint asked for after the last commit has run (tests). */
+  checkpointed(): Promise<void> {
+    return this.checkpointer?.whenIdle() ?? Promise.resolve();
   }
 
   close(): void {
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -420,6 +444,7 @@ export class SyncHub {
         heads = batch.changes.flush();
       })
       .immediate();
+    this.checkpointer?.request();
     if (this.crashAfterApply && results.some((r) => r.status === 'applied'))
       process.kill(process.pid, 'SIGKILL');
     if (heads.size > 0) for (const listener of this.pokeListeners) listener(heads);
