@@ -6,6 +6,7 @@ import type { Incident, Order } from '../src/shared/domain/model';
 import { DeskError } from '../src/shared/errors';
 import { listAudit } from '../src/main/db/audit';
 import { listOutbox } from '../src/main/db/outbox';
+import { getTimelineEntry } from '../src/main/db/timeline';
 import { listIncidentLinks } from '../src/main/db/incidents';
 import { distanceKm } from '../src/shared/geo';
 import {
@@ -767,5 +768,15 @@ describe('the command path', () => {
     expect(t.desk.events.listenerCount()).toBe(before + 1);
     off();
     expect(t.desk.events.listenerCount()).toBe(before);
+  });
+});
+
+describe('incident.addNote', () => {
+  it('answers with the timeline entry it wrote', () => {
+    const incident = createPingliBurglary();
+    const note = t.desk.command(t.pingli, 'incident.addNote', { id: incident.id, text: '现场已控制' });
+    const stored = getTimelineEntry(t.db, note.id);
+    expect(stored, 'the answered id names the stored entry').toEqual(note);
+    expect(stored?.kind).toBe('note');
   });
 });

@@ -95,7 +95,8 @@ export class CommandContext {
     this.appended.push({ kind, id });
   }
 
-  timeline(incidentId: string, kind: string, text: string, data: Record<string, unknown> = {}): void {
+  /** Adds a timeline entry to the incident; returns the entry's id. */
+  timeline(incidentId: string, kind: string, text: string, data: Record<string, unknown> = {}): string {
     const id = this.derivedId('t');
     this.appendedChild('timeline', id);
     addTimelineEntry(this.db, {
@@ -107,5 +108,6 @@ export class CommandContext {
       by: this.actor.operatorId,
       data,
     });
+    return id;
   }
 }

@@ -260,14 +260,10 @@ export function addIncidentNote(
   const notes = (before.notes ? `${before.notes}\n${args.text}` : args.text).slice(-NOTES_MAX);
   const after: Incident = { ...before, notes, updatedAt: ctx.at };
   save(ctx, before, after);
-  ctx.timeline(after.id, 'note', args.text);
-  const entries = ctx.db
-    .prepare('SELECT id FROM timeline WHERE incident_id = ? ORDER BY at DESC, rowid DESC LIMIT 1')
-    .get(after.id) as {
-    id: string;
-  };
+  // The entry as written: its id is the one the context derived (no statement prepared and run to find it).
+  const entryId = ctx.timeline(after.id, 'note', args.text);
   return {
-    id: entries.id,
+    id: entryId,
     incidentId: after.id,
     at: ctx.at,
     kind: 'note',
