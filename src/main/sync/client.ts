@@ -463,11 +463,16 @@ export class SyncClient {
 
   /**
    * Asks for pages. The answer is checked before anything uses it (its shape against the protocol's schema, every
-   * record against its hash), in the pull reader's worker while the previous answer is being applied.
+   * record against its hash), in the pull reader's worker where it has one. `arrived` settles once the body is in
+   * and handed to the reader.
    */
-  private async fetchPages(cursors: ReadonlyMap<PartitionId, number>): Promise<PullPage[]> {
-    const body = await this.transport.pull(this.currentToken(), this.pullRequest(cursors));
-    return pullReader().read(body);
+  private fetchPages(cursors: ReadonlyMap<PartitionId, number>): {
+    pages: Promise<PullPage[]>;
+    arrived: Promise<unknown>;
+  } {
+    const body = this.transport.pull(this.currentToken(), this.pullRequest(cursors));
+    const pages = body.then((bytes) => pullReader().read(bytes));
+    return { pages, arrived: body };
   }
 
   /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
@@ -483,17 +488,21 @@ export class SyncClient {
   private async pullToHead(): Promise<number> {
     let pulled = 0;
     const reDownloaded = new Set<PartitionId>();
-    let next: Promise<PullPage[]> = this.fetchPages(new Map());
+    let next = this.fetchPages(new Map()).pages;
     for (let round = 0; round < 100_000; round += 1) {
       const pages = await next;
       const more = pages.some((page) => page.hasMore);
       if (more) {
         // The next pages are asked for before these are applied: the server reads them while this workstation
         // writes. Should applying fail, the cursors in the store still say where to start again.
-        next = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
+        const fetch = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
+        next = fetch.pages;
         next.catch(() => undefined);
-        // The request is written to its socket on a later tick: let it go out before the page holds the thread.
-        await new Promise((resolve) => setImmediate(resolve));
+        // With a worker, its answer is waited for and handed over first, so the worker checks it while this
+        // thread applies these pages (a body that arrived during the apply would be checked only after it, with
+        // this thread idle). Without one, the request only has to reach its socket before the apply holds the thread.
+        if (pullReader().inWorker()) await fetch.arrived.catch(() => undefined);
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       pulled += this.applyPages(pages, !more);
       if (more) continue;
@@ -508,7 +517,7 @@ export class SyncClient {
       if (fresh.length === 0) return pulled;
       for (const partition of fresh) reDownloaded.add(partition);
       this.reDownload(fresh);
-      next = this.fetchPages(new Map());
+      next = this.fetchPages(new Map()).pages;
     }
     throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
   }
