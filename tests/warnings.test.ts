@@ -389,3 +389,26 @@ describe('the demo watch list (desk seed --incidents)', () => {
     expect(t.desk.query(t.city, 'audit.verify', {}).ok).toBe(true);
   });
 });
+
+describe('warnings brought by sync', () => {
+  it('sound an alarm only while nobody has signed for them and they are recent', () => {
+    watchPlate();
+    const first = checkPlate(PLATE).warnings[0] as Warning;
+    raised.length = 0;
+    // Sync brings it to another console 29 minutes later: still an alarm.
+    t.clock.advance(29 * 60_000);
+    t.desk.announceWarnings([first.id]);
+    expect(raised.map(({ warning }) => warning.id)).toEqual([first.id]);
+    // A workstation catching up 31 minutes after it was raised lists it, without an alarm.
+    raised.length = 0;
+    t.clock.advance(2 * 60_000);
+    t.desk.announceWarnings([first.id]);
+    expect(raised).toEqual([]);
+    // A recent one that has been signed for is not announced either.
+    const second = checkPlate(PLATE).warnings[0] as Warning;
+    t.desk.command(t.pingli, 'warning.acknowledge', { id: second.id });
+    raised.length = 0;
+    t.desk.announceWarnings([second.id, 'no-such-warning']);
+    expect(raised).toEqual([]);
+  });
+});

@@ -29,6 +29,9 @@ export interface DeskOptions {
   clock?: () => number;
 }
 
+/** How recent a warning brought by sync must be to sound an alarm (older ones are listed, not announced). */
+export const ANNOUNCE_WARNINGS_MS = 30 * 60_000;
+
 export class Desk {
   readonly events = new EventBus();
   readonly clock: () => number;
@@ -108,12 +111,16 @@ export class Desk {
 
   /**
    * Announces warnings that sync has just brought into this store (raised by a check logged elsewhere, or
-   * re-derived by the server), as long as nobody has signed for them yet.
+   * re-derived by the server), as long as nobody has signed for them yet and they are recent: a workstation
+   * catching up after a day offline (or set up fresh) lists older unsigned warnings in its warnings panel
+   * without sounding an alarm for each.
    */
   announceWarnings(ids: string[]): void {
+    const since = this.clock() - ANNOUNCE_WARNINGS_MS;
     for (const id of ids) {
       const warning = getWarning(this.db, id);
-      if (warning?.status === 'new') this.events.emit('warning.raised', { warning });
+      if (warning?.status === 'new' && warning.raisedAt >= since)
+        this.events.emit('warning.raised', { warning });
     }
   }
 }
