@@ -94,6 +94,9 @@ export function buildStyle(ownCountyId: string | null, basemap: BasemapCollectio
         filter: partOf('counties'),
         paint: {
           'fill-color': countyFill(ownCountyId),
+          // The county lines are drawn over the edges: the fill's own antialiased outline would be a second
+          // pass over every border for nothing.
+          'fill-antialias': false,
         },
       },
       {
