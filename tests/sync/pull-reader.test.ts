@@ -1,6 +1,8 @@
 // The pull reader checks each answer in its worker thread exactly as it would in the calling thread: the same pages
 // for a good answer, the same refusal (naming the change) for a record that does not match its hash, a wrong shape
 // or a body that is not UTF-8.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loggedRecord } from '../../src/main/sync/checksum';
 import { decodePullAnswer, readPullAnswer } from '../../src/main/sync/pull-answer';
@@ -119,5 +121,23 @@ describe('the pull reader', () => {
     const latin1 = Buffer.from(JSON.stringify(answer()).replace('入室盗窃', 'caf\u00e9'), 'latin1');
     expect((await refusal(reader.read(latin1))).message).toMatch(/not UTF-8/);
     expect(reader.inWorker(), 'a refused answer does not stop the worker').toBe(true);
+  });
+
+  it('lets a process that has read its answers exit by itself (an idle worker holds nothing open)', () => {
+    const reader = fileURLToPath(new URL('../../src/main/sync/pull-reader.ts', import.meta.url));
+    const script = `
+      const { pullReader } = await import(${JSON.stringify(reader)});
+      const reader = pullReader();
+      reader.warm();
+      while (!reader.inWorker()) await new Promise((resolve) => setTimeout(resolve, 10));
+      const pages = await reader.read(Buffer.from(JSON.stringify({ pages: [], serverTime: 1 })));
+      console.log('read', pages.length, 'pages in the worker');`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stdout.trim(), run.stderr).toBe('read 0 pages in the worker');
+    expect(run.signal, 'the process had to be killed: something kept it alive').toBeNull();
+    expect(run.status).toBe(0);
   });
 });

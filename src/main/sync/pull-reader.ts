@@ -25,29 +25,33 @@ interface Waiting {
 }
 
 interface TsxManifest {
-  exports: { './esm/api': { import: { default: string } } };
+  exports: { './cjs/api': { require: { default: string } } };
 }
 
 /**
- * The worker: from source (tests, the web host under tsx) pull-worker.ts, loaded through tsx; from the Electron
- * bundle, pull-worker.cjs beside it. Undefined when neither can be loaded.
+ * The worker: from source (tests, the web host under tsx) pull-worker.ts, compiled on load by tsx's require hook
+ * (half the start-up CPU of its ES module loader, ~0.3 s); from a bundle, pull-worker.cjs beside it. Undefined when
+ * neither can be loaded.
  */
 function startWorker(): Worker | undefined {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    const file = new URL('./pull-worker.ts', here).href;
     let tsx: string;
     try {
-      // tsx's ES module entry (require.resolve would give its CommonJS one, which cannot load the hooks here).
       const manifest = createRequire(here).resolve('tsx/package.json');
-      const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as TsxManifest).exports['./esm/api'].import
+      const entry = (JSON.parse(readFileSync(manifest, 'utf8')) as TsxManifest).exports['./cjs/api'].require
         .default;
-      tsx = new URL(entry, pathToFileURL(manifest)).href;
+      tsx = fileURLToPath(new URL(entry, pathToFileURL(manifest)));
     } catch {
       return undefined;
     }
-    const load = `import(${JSON.stringify(tsx)}).then((api) => api.tsImport(${JSON.stringify(file)}, ${JSON.stringify(file)}))`;
-    return new Worker(load, { eval: true });
+    const file = fileURLToPath(new URL('./pull-worker.ts', here));
+    // No inherited options: this process's own loader flags (tsx's, --input-type) would make the worker load tsx
+    // twice or read this CommonJS line as a module.
+    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, {
+      eval: true,
+      execArgv: [],
+    });
   }
   const bundled = fileURLToPath(new URL('./pull-worker.cjs', here));
   return existsSync(bundled) ? new Worker(bundled) : undefined;
@@ -72,10 +76,12 @@ class PullReader {
     }
     if (!worker) return;
     this.worker = worker;
-    worker.unref();
     worker.on('message', (reply: ReaderReply) => this.settle(reply));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the pull reader's worker stopped (exit code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker must not
+    // keep the process alive.
+    worker.unref();
   }
 
   /** Whether answers are read in the worker now (it has loaded and not failed). */
