@@ -10,11 +10,13 @@ import {
   type QueryResult,
 } from '../../shared/contract';
 import type { Actor, Incident, Order } from '../../shared/domain/model';
+import { isOpenIncident } from '../../shared/domain/machines';
 import { DeskError } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
 import type { DB } from '../db/connection';
 import { appendOutbox, nextCounter } from '../db/outbox';
 import { indexPendingIncidents } from '../db/search-index';
+import { getIncident } from '../db/incidents';
 import { getWarning } from '../db/warnings';
 import { applyCommand, type Applied } from '../core/apply';
 import { withExpected } from '../core/expected';
@@ -29,8 +31,11 @@ export interface DeskOptions {
   clock?: () => number;
 }
 
-/** How recent a warning brought by sync must be to sound an alarm (older ones are listed, not announced). */
-export const ANNOUNCE_WARNINGS_MS = 30 * 60_000;
+/**
+ * How recent a warning or top-priority incident brought by sync must be to be announced (older ones are
+ * listed, not announced).
+ */
+export const ANNOUNCE_SYNCED_MS = 30 * 60_000;
 
 export class Desk {
   readonly events = new EventBus();
@@ -116,11 +121,29 @@ export class Desk {
    * without sounding an alarm for each.
    */
   announceWarnings(ids: string[]): void {
-    const since = this.clock() - ANNOUNCE_WARNINGS_MS;
+    const since = this.clock() - ANNOUNCE_SYNCED_MS;
     for (const id of ids) {
       const warning = getWarning(this.db, id);
       if (warning?.status === 'new' && warning.raisedAt >= since)
         this.events.emit('warning.raised', { warning });
+    }
+  }
+
+  /**
+   * Announces top-priority (一级) incidents that sync has just brought into this store from another console, as
+   * the console that took the call announced them: still open and received in the last half hour.
+   */
+  announceIncidents(ids: string[]): void {
+    const since = this.clock() - ANNOUNCE_SYNCED_MS;
+    for (const id of ids) {
+      const incident = getIncident(this.db, id);
+      if (
+        incident &&
+        incident.priority === 1 &&
+        isOpenIncident(incident.status) &&
+        incident.receivedAt >= since
+      )
+        this.events.emit('incident.created', { incident });
     }
   }
 }

@@ -19,6 +19,7 @@ import type { DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
+import { getIncident } from '../db/incidents';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
@@ -585,6 +586,18 @@ export class SyncClient {
         page.changes.filter((c) => c.kind === 'warning' && c.op === 'put').map((c) => c.id),
       ),
     );
+    // So are top-priority incidents this store does not hold yet (the desk checks they are open and recent).
+    const urgent = changed.flatMap((page) =>
+      page.changes
+        .filter(
+          (c) =>
+            c.kind === 'incident' &&
+            c.op === 'put' &&
+            (c.record as { priority?: unknown } | null)?.priority === 1 &&
+            getIncident(this.db, c.id) === undefined,
+        )
+        .map((c) => c.id),
+    );
     let applied = 0;
     const touched = new Map<EntityKind, Set<string>>();
     const touch = (kind: EntityKind, id: string) => {
@@ -637,6 +650,7 @@ export class SyncClient {
       this.options.desk?.events.emit('entity.changed', { kind, ids: [...ids], countyIds: [] });
     }
     if (arriving.length > 0) this.options.desk?.announceWarnings(arriving);
+    if (urgent.length > 0) this.options.desk?.announceIncidents(urgent);
     if (applied > 0 || touched.size > 0) this.emitStatus();
     return applied;
   }

@@ -1,0 +1,71 @@
+// A top-priority (一级) incident taken on one console is announced on the others once sync brings it: once,
+// only while it is recent and open, and never for lower priorities.
+import { describe, expect, it } from 'vitest';
+import type { EventPayloads } from '../../src/shared/contract';
+import { CITY_ID, type Incident } from '../../src/shared/domain/model';
+import { burglaryCall, PINGLI, scriptedClock } from '../helpers/desk';
+import { createHub, openTestWorkstation, signIn, type TestWorkstation } from './harness';
+
+function announced(ws: TestWorkstation): string[] {
+  const seen: string[] = [];
+  ws.desk.events.on('incident.created', ({ incident }: EventPayloads['incident.created']) =>
+    seen.push(incident.id),
+  );
+  return seen;
+}
+
+async function synced(ws: TestWorkstation): Promise<void> {
+  const result = await ws.client.syncNow();
+  expect(result.ok, `${ws.id} sync: ${result.error?.message}`).toBe(true);
+}
+
+describe('a top-priority incident taken at the city hall', () => {
+  it('is announced on the Pingli console once, while recent and open', async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    const city = openTestWorkstation(hub, {
+      id: 'ws-city',
+      jurisdictionId: CITY_ID,
+      operatorId: 'city-dispatcher',
+      clock,
+    });
+    const pingli = openTestWorkstation(hub, {
+      id: 'ws-pingli',
+      jurisdictionId: PINGLI,
+      operatorId: 'op-610926',
+      clock,
+    });
+    await signIn(city);
+    await signIn(pingli);
+    const atPingli = announced(pingli);
+    const atCity = announced(city);
+    const create = (priority: number): Incident =>
+      city.desk.command(city.actor, 'incident.create', burglaryCall({ countyId: PINGLI, priority }));
+
+    const urgent = create(1);
+    const routine = create(3);
+    expect(atCity, 'the city announced its own incidents when it took them').toEqual([urgent.id, routine.id]);
+    await synced(city);
+    await synced(pingli);
+    expect(atPingli, 'Pingli announces the top-priority one only').toEqual([urgent.id]);
+    expect(pingli.desk.query(pingli.actor, 'incident.get', { id: routine.id })?.id).toBe(routine.id);
+
+    // Changed and synced again: already held, not announced again; and the city does not announce its echo.
+    city.desk.command(city.actor, 'incident.update', {
+      id: urgent.id,
+      patch: { summary: '嫌疑车辆向G6911逃窜' },
+    });
+    await synced(city);
+    await synced(pingli);
+    expect(atPingli).toEqual([urgent.id]);
+    expect(atCity).toEqual([urgent.id, routine.id]);
+
+    // One that reaches Pingli more than half an hour after the call is listed, not announced.
+    const late = create(1);
+    await synced(city);
+    clock.advance(31 * 60_000);
+    await synced(pingli);
+    expect(pingli.desk.query(pingli.actor, 'incident.get', { id: late.id })?.id).toBe(late.id);
+    expect(atPingli).toEqual([urgent.id]);
+  });
+});
