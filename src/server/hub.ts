@@ -47,6 +47,8 @@ import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from './migrations';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
 export const DEFAULT_ENROLL_TTL_MS = 7 * 24 * 60 * 60_000;
+/** How much of the store file SQLite maps into memory for reading (address space; pages are the OS's cache). */
+export const MMAP_BYTES = 1024 * 1024 * 1024;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
@@ -194,6 +196,11 @@ export class SyncHub {
     // spills to a temporary file past 64 KiB unless temporary storage is memory: those file writes took nearly half
     // of a push's CPU time. The sub-journal only serves rollbacks inside a transaction, never crash recovery.
     db.pragma('temp_store = MEMORY');
+    // Pull answers read the change log's pages by the thousand: through a memory map SQLite reads them in place
+    // instead of one read() and copy per 4 KiB page, which took a third of a fresh server's time per pull answer
+    // (a 50,000-change pull's statements: 221-301 ms with the map, 350-571 ms without, in interleaved cold runs).
+    // Only reads go through it; writes and fsyncs are unchanged.
+    db.pragma(`mmap_size = ${MMAP_BYTES}`);
     migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE);
     const seeded = db.prepare('SELECT 1 FROM jurisdictions LIMIT 1').get();
     if (!seeded) this.seedRegion(options.region ?? loadRegionFile());

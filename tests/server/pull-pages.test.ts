@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword, demoSecret } from '../../src/server/admin';
-import { PAGE_SQL, PAGE_SQL_SORTED, SyncHub, risesStrictly } from '../../src/server/hub';
+import { MMAP_BYTES, PAGE_SQL, PAGE_SQL_SORTED, SyncHub, risesStrictly } from '../../src/server/hub';
 import { EMPTY_CHECKSUM } from '../../src/main/sync/checksum';
 import type { Session } from '../../src/server/auth';
 import { burglaryCall, command, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
@@ -207,6 +207,12 @@ describe('pull answers written by SQLite', () => {
         limit: 10,
       }),
     ).toThrow(/may not read partition 610902/);
+  });
+});
+
+describe('the store file', () => {
+  it('is read through a memory map', () => {
+    expect(hub.db.pragma('mmap_size', { simple: true })).toBe(MMAP_BYTES);
   });
 });
 
