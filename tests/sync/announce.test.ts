@@ -2,9 +2,9 @@
 // only while it is recent and open, and never for lower priorities.
 import { describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../../src/shared/contract';
-import { CITY_ID, type Incident } from '../../src/shared/domain/model';
+import type { Incident } from '../../src/shared/domain/model';
 import { burglaryCall, PINGLI, scriptedClock } from '../helpers/desk';
-import { createHub, openTestWorkstation, signIn, type TestWorkstation } from './harness';
+import { cityAndPingli, synced, type TestWorkstation } from './harness';
 
 function announced(ws: TestWorkstation): string[] {
   const seen: string[] = [];
@@ -14,29 +14,10 @@ function announced(ws: TestWorkstation): string[] {
   return seen;
 }
 
-async function synced(ws: TestWorkstation): Promise<void> {
-  const result = await ws.client.syncNow();
-  expect(result.ok, `${ws.id} sync: ${result.error?.message}`).toBe(true);
-}
-
 describe('a top-priority incident taken at the city hall', () => {
   it('is announced on the Pingli console once, while recent and open', async () => {
     const clock = scriptedClock();
-    const hub = createHub(clock);
-    const city = openTestWorkstation(hub, {
-      id: 'ws-city',
-      jurisdictionId: CITY_ID,
-      operatorId: 'city-dispatcher',
-      clock,
-    });
-    const pingli = openTestWorkstation(hub, {
-      id: 'ws-pingli',
-      jurisdictionId: PINGLI,
-      operatorId: 'op-610926',
-      clock,
-    });
-    await signIn(city);
-    await signIn(pingli);
+    const { city, pingli } = await cityAndPingli(clock);
     const atPingli = announced(pingli);
     const atCity = announced(city);
     const create = (priority: number): Incident =>

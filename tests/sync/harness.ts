@@ -9,7 +9,7 @@ import { migrate } from '../../src/main/db/migrations/index';
 import { canonicalJson, liveRecords } from '../../src/main/sync/checksum';
 import { SyncClient } from '../../src/main/sync/client';
 import { InProcessTransport, type SyncEndpoint } from '../../src/main/sync/transport';
-import type { Actor } from '../../src/shared/domain/model';
+import { CITY_ID, type Actor } from '../../src/shared/domain/model';
 import type { LivePoke } from '../../src/shared/sync';
 import { demoPassword, seedDemo } from '../../src/server/admin';
 import { SyncHub } from '../../src/server/hub';
@@ -157,4 +157,34 @@ export function lastOutboxCommand(db: DB): string | undefined {
     db.prepare('SELECT command_id FROM outbox ORDER BY counter DESC LIMIT 1').get() as
       { command_id: string } | undefined
   )?.command_id;
+}
+
+const PINGLI_ID = '610926';
+
+/** The story's two consoles on one hub, both signed in: the city hall's dispatcher and the Pingli substation. */
+export async function cityAndPingli(
+  clock: () => number,
+): Promise<{ hub: SyncHub; city: TestWorkstation; pingli: TestWorkstation }> {
+  const hub = createHub(clock);
+  const city = openTestWorkstation(hub, {
+    id: 'ws-city',
+    jurisdictionId: CITY_ID,
+    operatorId: 'city-dispatcher',
+    clock,
+  });
+  const pingli = openTestWorkstation(hub, {
+    id: 'ws-pingli',
+    jurisdictionId: PINGLI_ID,
+    operatorId: `op-${PINGLI_ID}`,
+    clock,
+  });
+  for (const ws of [city, pingli])
+    if (!(await signIn(ws))) throw new Error(`${ws.id} could not sign in online`);
+  return { hub, city, pingli };
+}
+
+/** One sync cycle that must succeed (the error names the workstation and what went wrong). */
+export async function synced(ws: TestWorkstation): Promise<void> {
+  const result = await ws.client.syncNow();
+  if (!result.ok) throw new Error(`${ws.id} sync: ${result.error?.message}`);
 }

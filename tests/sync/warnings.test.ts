@@ -6,14 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../../src/shared/contract';
 import { CITY_ID } from '../../src/shared/domain/model';
 import { PINGLI, scriptedClock } from '../helpers/desk';
-import {
-  createHub,
-  openTestWorkstation,
-  outboxSize,
-  partitionDump,
-  signIn,
-  type TestWorkstation,
-} from './harness';
+import { cityAndPingli, outboxSize, partitionDump, synced, type TestWorkstation } from './harness';
 
 const PLATE = '陕G7M352';
 const CHANGAN_TOLL = '610926-CP-02';
@@ -24,29 +17,10 @@ function announced(ws: TestWorkstation): EventPayloads['warning.raised'][] {
   return seen;
 }
 
-async function synced(ws: TestWorkstation): Promise<void> {
-  const result = await ws.client.syncNow();
-  expect(result.ok, `${ws.id} sync: ${result.error?.message}`).toBe(true);
-}
-
 describe('a warning raised offline at a county checkpoint', () => {
   it('reaches the server and the city once, the same warning everywhere', async () => {
     const clock = scriptedClock();
-    const hub = createHub(clock);
-    const city = openTestWorkstation(hub, {
-      id: 'ws-city',
-      jurisdictionId: CITY_ID,
-      operatorId: 'city-dispatcher',
-      clock,
-    });
-    const pingli = openTestWorkstation(hub, {
-      id: 'ws-pingli',
-      jurisdictionId: PINGLI,
-      operatorId: 'op-610926',
-      clock,
-    });
-    await signIn(city);
-    await signIn(pingli);
+    const { hub, city, pingli } = await cityAndPingli(clock);
     const atCity = announced(city);
     const atPingli = announced(pingli);
 
@@ -105,21 +79,7 @@ describe('a warning raised offline at a county checkpoint', () => {
 
   it('moves forward only when the city signs for it and an offline Pingli handles it', async () => {
     const clock = scriptedClock();
-    const hub = createHub(clock);
-    const city = openTestWorkstation(hub, {
-      id: 'ws-city',
-      jurisdictionId: CITY_ID,
-      operatorId: 'city-dispatcher',
-      clock,
-    });
-    const pingli = openTestWorkstation(hub, {
-      id: 'ws-pingli',
-      jurisdictionId: PINGLI,
-      operatorId: 'op-610926',
-      clock,
-    });
-    await signIn(city);
-    await signIn(pingli);
+    const { city, pingli } = await cityAndPingli(clock);
     pingli.desk.command(pingli.actor, 'watch.add', { kind: 'plate', value: PLATE, reason: '盗窃', level: 1 });
     const [warning] = pingli.desk.command(pingli.actor, 'checkpoint.logCheck', {
       checkpointId: CHANGAN_TOLL,

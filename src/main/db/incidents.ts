@@ -206,9 +206,7 @@ export function putNewIncident(db: DB, incident: Incident): void {
     throw new Error(`incident ${incident.id} was neither inserted nor updated`);
 }
 
-const INSERT_CREATED = `INSERT INTO incidents (${COLUMNS}) VALUES (${COLUMNS.split(', ')
-  .map(() => '?')
-  .join(', ')}) ON CONFLICT (id) DO NOTHING`;
+const INSERT_CREATED = `${INSERT} ON CONFLICT (id) DO NOTHING`;
 
 /**
  * Inserts an incident a command creates; false, and nothing written, when its id is taken. One statement with
@@ -216,32 +214,7 @@ const INSERT_CREATED = `INSERT INTO incidents (${COLUMNS}) VALUES (${COLUMNS.spl
  * INSERT with 21 named parameters. Any other constraint failure still throws.
  */
 export function insertIncident(db: DB, incident: Incident): boolean {
-  const { location } = incident;
-  return (
-    prepared(db, INSERT_CREATED).run(
-      incident.id,
-      incident.number,
-      incident.countyId,
-      incident.source,
-      incident.category,
-      incident.priority,
-      incident.status,
-      incident.callerName,
-      incident.callerPhone,
-      incident.address,
-      incident.summary,
-      incident.notes,
-      location.lng,
-      location.lat,
-      incident.receivedAt,
-      incident.updatedAt,
-      incident.disposition,
-      incident.assignedOrgId,
-      incident.mergedIntoId,
-      incident.caseId,
-      incident.createdBy,
-    ).changes > 0
-  );
+  return prepared(db, INSERT_CREATED).run(writtenValues(incident)).changes > 0;
 }
 
 export function deleteIncident(db: DB, id: string): void {
