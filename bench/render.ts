@@ -71,7 +71,7 @@ interface BenchStore {
   moveUnits(): void;
 }
 
-export function benchStore(): BenchStore {
+function benchStore(): BenchStore {
   const dir = mkdtempSync(join(tmpdir(), 'command-desk-bench-render-'));
   const db = openDatabase(join(dir, 'desk.sqlite'));
   seedRegion(db);
@@ -208,7 +208,7 @@ interface HookWindow {
 }
 
 /** tsx keeps function names with a helper (__name) that the page does not have; the evaluated code needs it. */
-export async function openBrowser(): Promise<Browser> {
+async function openBrowser(): Promise<Browser> {
   const browser = await launchBrowser({ width: 1600, height: 900 });
   await browser.context.addInitScript('globalThis.__name = globalThis.__name || ((fn) => fn);');
   await browser.context.addInitScript(MILESTONES);
@@ -324,7 +324,7 @@ async function bareFps(
 }
 
 /** Page load to a console that answers F2 by putting the caret in the caller field, in ms since navigation. */
-export async function consoleReady(page: Page, host: WebHost): Promise<number> {
+async function consoleReady(page: Page, host: WebHost): Promise<number> {
   // A fresh document each time: the console's own URL differs from host.url only by the fragment.
   await page.goto('about:blank');
   await page.goto(host.url, { waitUntil: 'commit' });

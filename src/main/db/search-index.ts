@@ -96,10 +96,7 @@ export function pendingSearchRows(db: DB): number {
   ).n;
 }
 
-/**
- * Keeps the index caught up in the background, a batch per turn, so a large pull never holds the
- * connection for long. Returns its stop function.
- */
+/** Holds on each store's background indexer (see holdSearchIndexer). */
 const holds = new WeakMap<DB, number>();
 
 /**
@@ -117,6 +114,10 @@ export function holdSearchIndexer(db: DB): () => void {
   };
 }
 
+/**
+ * Keeps the index caught up in the background, a batch per turn, so a large pull never holds the
+ * connection for long. Returns its stop function.
+ */
 export function startSearchIndexer(
   db: DB,
   options: { batch?: number; intervalMs?: number } = {},

@@ -579,25 +579,22 @@ export class SyncClient {
     );
     const rebaseNeeded = () => getSyncMeta(this.db, 'rebase_needed') === '1';
     if (changed.length === 0 && !(atHead && rebaseNeeded())) return 0;
-    // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched).
-    const arriving = absentWarnings(
-      this.db,
-      changed.flatMap((page) =>
-        page.changes.filter((c) => c.kind === 'warning' && c.op === 'put').map((c) => c.id),
-      ),
-    );
-    // So are top-priority incidents this store does not hold yet (the desk checks they are open and recent).
-    const urgent = changed.flatMap((page) =>
-      page.changes
-        .filter(
-          (c) =>
-            c.kind === 'incident' &&
-            c.op === 'put' &&
-            (c.record as { priority?: unknown } | null)?.priority === 1 &&
-            getIncident(this.db, c.id) === undefined,
+    // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched);
+    // so are top-priority incidents it does not hold yet (the desk checks they are still open and recent).
+    const warningIds: string[] = [];
+    const urgent: string[] = [];
+    for (const page of changed)
+      for (const c of page.changes) {
+        if (c.op !== 'put') continue;
+        if (c.kind === 'warning') warningIds.push(c.id);
+        else if (
+          c.kind === 'incident' &&
+          (c.record as { priority?: unknown } | null)?.priority === 1 &&
+          getIncident(this.db, c.id) === undefined
         )
-        .map((c) => c.id),
-    );
+          urgent.push(c.id);
+      }
+    const arriving = absentWarnings(this.db, warningIds);
     let applied = 0;
     const touched = new Map<EntityKind, Set<string>>();
     const touch = (kind: EntityKind, id: string) => {
