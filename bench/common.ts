@@ -1,5 +1,7 @@
 // Helpers every benchmark suite shares: timing, percentiles, and seeded picks (seeded numbers come from the
 // demo generator's mulberry32, so benchmarks and demo data draw the same way).
+import { readFileSync } from 'node:fs';
+
 export { mulberry32 as random } from '../src/main/core/demo/generator';
 
 export function nowMs(): number {
@@ -16,4 +18,20 @@ export function pick<T>(items: readonly T[], next: () => number): T {
   const item = items[Math.floor(next() * items.length)];
   if (item === undefined) throw new Error('pick from an empty list');
   return item;
+}
+
+/**
+ * CPU seconds this process's main thread has used (Linux: its /proc task entry, in 10 ms ticks), undefined
+ * elsewhere. Unlike the event loop's busy time it does not grow when the thread waits for a core, so it compares
+ * runs on a loaded machine.
+ */
+export function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) closed by ')': utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }

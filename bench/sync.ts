@@ -35,7 +35,7 @@ import {
   type PushResponse,
 } from '../src/shared/sync';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { nowMs, percentile } from './common';
+import { mainThreadCpuSeconds, nowMs, percentile } from './common';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -362,7 +362,7 @@ async function pullOnce(
   dir: string,
   url: string,
   workstationId: string,
-): Promise<{ seconds: number; pulled: number; idle: number; active: number }> {
+): Promise<{ seconds: number; pulled: number; idle: number; active: number; cpu: number | undefined }> {
   const ws = openWorkstation({ dataDir: join(dir, workstationId), jurisdiction: CITY_ID });
   const client = new SyncClient({
     db: ws.db,
@@ -377,10 +377,13 @@ async function pullOnce(
     await client.signIn('city-dispatcher', demoPassword('city-dispatcher'));
     const t0 = nowMs();
     const loop = performance.eventLoopUtilization();
+    const cpu0 = mainThreadCpuSeconds();
     const cycle = await client.syncNow();
     const seconds = (nowMs() - t0) / 1000;
+    const cpu1 = mainThreadCpuSeconds();
     if (!cycle.ok) throw new Error(`the pull failed: ${cycle.error?.message}`);
-    return { seconds, pulled: cycle.pulled, ...loopSeconds(loop) };
+    const cpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+    return { seconds, pulled: cycle.pulled, ...loopSeconds(loop), cpu };
   } finally {
     await client.stop();
     ws.close();
@@ -401,11 +404,12 @@ async function benchPull(dir: string, pushServerDir: string | undefined): Promis
       ['ws-pull-first', 'first pull in a new process', 'pull_first_rows_per_s'],
       ['ws-pull', 'pull in a running process', 'pull_rows_per_s'],
     ] as const) {
-      const { seconds, pulled, idle, active } = await pullOnce(dir, server.url, workstationId);
+      const { seconds, pulled, idle, active, cpu } = await pullOnce(dir, server.url, workstationId);
       figures[key] = Math.round(pulled / seconds);
       console.log(
         `pull: a fresh city workstation, ${label}, applied ${pulled} changes in ${round(seconds, 2)} s: ` +
-          `${figures[key]} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s)`,
+          `${figures[key]} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s` +
+          `${cpu === undefined ? '' : `, main thread CPU ${round(cpu, 2)} s`})`,
       );
     }
     return figures;

@@ -42,7 +42,7 @@ import {
   type Session,
 } from './auth';
 import { ChangeLogWriter } from './changes';
-import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from './checkpointer';
+import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../main/db/checkpointer';
 import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from './migrations';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/main/db/audit';
 import { demoPassword, demoSecret } from '../../src/server/admin';
-import { WRITER_CHECKPOINT_PAGES } from '../../src/server/checkpointer';
+import { WRITER_CHECKPOINT_PAGES } from '../../src/main/db/checkpointer';
 import { SyncHub } from '../../src/server/hub';
 import type { PushedCommand } from '../../src/shared/sync';
 import { burglaryCall, demoDataDir, PINGLI, V } from './helpers';

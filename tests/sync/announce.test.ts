@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventPayloads } from '../../src/shared/contract';
 import type { Incident } from '../../src/shared/domain/model';
+import { ANNOUNCE_AT_ONCE } from '../../src/main/api/desk';
 import { burglaryCall, PINGLI, scriptedClock } from '../helpers/desk';
 import { cityAndPingli, synced, type TestWorkstation } from './harness';
 
@@ -48,5 +49,29 @@ describe('a top-priority incident taken at the city hall', () => {
     await synced(pingli);
     expect(pingli.desk.query(pingli.actor, 'incident.get', { id: late.id })?.id).toBe(late.id);
     expect(atPingli).toEqual([urgent.id]);
+  });
+
+  it('announces only the newest few when one pull brings many', async () => {
+    const clock = scriptedClock();
+    const { city, pingli } = await cityAndPingli(clock);
+    const atPingli = announced(pingli);
+    const urgent: string[] = [];
+    for (let i = 0; i < ANNOUNCE_AT_ONCE + 5; i += 1) {
+      clock.advance(1_000);
+      urgent.push(
+        city.desk.command(city.actor, 'incident.create', burglaryCall({ countyId: PINGLI, priority: 1 })).id,
+      );
+    }
+    // The newest one is cancelled before Pingli hears of it: listed, not announced, and it does not use a place.
+    const closed = urgent.at(-1) ?? '';
+    city.desk.command(city.actor, 'incident.setStatus', {
+      id: closed,
+      status: 'cancelled',
+      disposition: '误报',
+    });
+    await synced(city);
+    await synced(pingli);
+    expect(atPingli, 'the newest open ones, newest first').toEqual(urgent.slice(4, -1).reverse());
+    expect(pingli.desk.query(pingli.actor, 'incident.get', { id: urgent[0] ?? '' })?.id).toBe(urgent[0]);
   });
 });

@@ -68,6 +68,8 @@ export interface WorkstationSpec {
   random?: () => number;
   /** Changes per partition per pull answer (the client's default otherwise). */
   pullLimit?: number;
+  /** A store file (WAL, as on a console) instead of a store in memory. */
+  file?: string;
 }
 
 function secretOf(id: string): string {
@@ -93,7 +95,7 @@ export function openTestWorkstation(
     db.pragma('foreign_keys = ON');
     migrate(db);
   } else {
-    db = openDatabase(':memory:');
+    db = openDatabase(spec.file ?? ':memory:');
     seedRegion(db, undefined, spec.clock());
   }
   const desk = new Desk(db, { clock: spec.clock });

@@ -1,7 +1,12 @@
 // Pulling: a pull answer is checked before anything of it is applied (its shape, and each record against the
 // hash the server sent with it); a record changed here behind sync's back is found and downloaded again; a long
 // pull replays pending commands a bounded number of times and never hides the operator's own work.
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
+import { WRITER_CHECKPOINT_PAGES } from '../../src/main/db/checkpointer';
 import { putIncident, putNewIncident } from '../../src/main/db/incidents';
 import { pendingSearchRows, startSearchIndexer } from '../../src/main/db/search-index';
 import { withWriteMode } from '../../src/main/sync/shadow';
@@ -347,6 +352,61 @@ describe('while a pull runs', () => {
       expect(pingli.desk.query(pingli.actor, 'incident.search', { text: '入室盗窃' }).length).toBe(12);
     } finally {
       stop();
+    }
+  });
+
+  it('checkpoints a long pull in the background and leaves a whole store behind when stopped', async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    await cityWith(hub, clock, 300);
+    const dir = mkdtempSync(join(tmpdir(), 'desk-pull-ckpt-'));
+    const file = join(dir, 'desk.sqlite');
+    try {
+      const raised: number[] = [];
+      const base = hubEndpoint(hub);
+      const endpoint: SyncEndpoint = {
+        ...base,
+        pull: async (token, request) => {
+          raised.push(pingli.db.pragma('wal_autocheckpoint', { simple: true }) as number);
+          return base.pull(token, request);
+        },
+      };
+      const pingli = openTestWorkstation(
+        hub,
+        { id: 'ws-pingli', jurisdictionId: PINGLI, operatorId: 'op-610926', clock, pullLimit: 40, file },
+        undefined,
+        endpoint,
+      );
+      pingli.db.pragma('wal_checkpoint(TRUNCATE)');
+      const before = statSync(file).size;
+      await signIn(pingli);
+      const cycle = await pingli.client.syncNow();
+      expect(cycle.ok, cycle.error?.message).toBe(true);
+      expect(cycle.pulled).toBeGreaterThan(600);
+      expect(raised.length, 'several pages').toBeGreaterThan(5);
+      expect(raised.slice(2), "the connection's own checkpoints wait during the pull").toContain(
+        WRITER_CHECKPOINT_PAGES,
+      );
+      expect(pingli.db.pragma('wal_autocheckpoint', { simple: true }), 'and are back after it').toBe(1000);
+      // Far fewer WAL pages than the connection's own threshold: only the worker can have written the file.
+      await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(before + 64 * 1024));
+
+      await pingli.client.stop();
+      pingli.db.close();
+      expect(existsSync(`${file}-wal`), 'the WAL is gone after close').toBe(false);
+      const reader = new Database(file, { readonly: true });
+      try {
+        expect(reader.prepare('SELECT count(*) AS n FROM incidents WHERE county_id = ?').get(PINGLI)).toEqual(
+          {
+            n: 300,
+          },
+        );
+        expect(reader.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        reader.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -37,6 +37,25 @@ export interface DeskOptions {
  */
 export const ANNOUNCE_SYNCED_MS = 30 * 60_000;
 
+/**
+ * How many warnings, and how many incidents, one pull announces at most (the newest): an operator cannot take in a
+ * flood of alarms, and every one of them is in its queue or panel anyway. A county back online after an
+ * hour of a major event would otherwise sound one alarm per call it missed.
+ */
+export const ANNOUNCE_AT_ONCE = 10;
+
+/** Whether a top-priority incident brought by sync is announced: 一级, still open, received in the last half hour. */
+export function announceable(
+  incident: Pick<Incident, 'priority' | 'status' | 'receivedAt'>,
+  now: number,
+): boolean {
+  return (
+    incident.priority === 1 &&
+    isOpenIncident(incident.status) &&
+    incident.receivedAt >= now - ANNOUNCE_SYNCED_MS
+  );
+}
+
 export class Desk {
   readonly events = new EventBus();
   readonly clock: () => number;
@@ -118,32 +137,36 @@ export class Desk {
    * Announces warnings that sync has just brought into this store (raised by a check logged elsewhere, or
    * re-derived by the server), as long as nobody has signed for them yet and they are recent: a workstation
    * catching up after a day offline (or set up fresh) lists older unsigned warnings in its warnings panel
-   * without sounding an alarm for each.
+   * without sounding an alarm for each. `ids` newest first: at most ANNOUNCE_AT_ONCE are announced.
    */
   announceWarnings(ids: string[]): void {
     const since = this.clock() - ANNOUNCE_SYNCED_MS;
+    let announced = 0;
     for (const id of ids) {
+      if (announced >= ANNOUNCE_AT_ONCE) return;
       const warning = getWarning(this.db, id);
-      if (warning?.status === 'new' && warning.raisedAt >= since)
+      if (warning?.status === 'new' && warning.raisedAt >= since) {
         this.events.emit('warning.raised', { warning });
+        announced += 1;
+      }
     }
   }
 
   /**
    * Announces top-priority (一级) incidents that sync has just brought into this store from another console, as
-   * the console that took the call announced them: still open and received in the last half hour.
+   * the console that took the call announced them: still open and received in the last half hour (checked again
+   * on the stored row: a pending local command may have closed it). `ids` newest first: at most ANNOUNCE_AT_ONCE.
    */
   announceIncidents(ids: string[]): void {
-    const since = this.clock() - ANNOUNCE_SYNCED_MS;
+    const now = this.clock();
+    let announced = 0;
     for (const id of ids) {
+      if (announced >= ANNOUNCE_AT_ONCE) return;
       const incident = getIncident(this.db, id);
-      if (
-        incident &&
-        incident.priority === 1 &&
-        isOpenIncident(incident.status) &&
-        incident.receivedAt >= since
-      )
+      if (incident && announceable(incident, now)) {
         this.events.emit('incident.created', { incident });
+        announced += 1;
+      }
     }
   }
 }

@@ -11,11 +11,19 @@ export interface OpenOptions {
   nativeBinding?: string;
 }
 
+const bindings = new WeakMap<DB, string>();
+
+/** The native module a connection was opened with, when not the package's own (a worker's connection needs it). */
+export function nativeBindingOf(db: DB): string | undefined {
+  return bindings.get(db);
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): DB {
   const db = new Database(file, {
     readonly: options.readonly ?? false,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   });
+  if (options.nativeBinding) bindings.set(db, options.nativeBinding);
   try {
     if (file !== ':memory:' && !options.readonly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

@@ -197,13 +197,15 @@ export function putIncident(db: DB, incident: Incident): void {
 /**
  * Writes the incident whole, INSERT first: for a row that is most likely new (a pulled incident the store did not
  * hold) that is one statement instead of an UPDATE that finds nothing and an INSERT, half the time. OR IGNORE
- * would also swallow a constraint failure, so a row neither inserted nor updated is an error.
+ * would also swallow a constraint failure, so a row neither inserted nor updated is an error. True when the row
+ * was inserted (the store did not hold the incident).
  */
-export function putNewIncident(db: DB, incident: Incident): void {
+export function putNewIncident(db: DB, incident: Incident): boolean {
   const values = writtenValues(incident);
-  if (prepared(db, INSERT_NEW).run(values).changes > 0) return;
+  if (prepared(db, INSERT_NEW).run(values).changes > 0) return true;
   if (prepared(db, UPDATE).run(values).changes === 0)
     throw new Error(`incident ${incident.id} was neither inserted nor updated`);
+  return false;
 }
 
 const INSERT_CREATED = `${INSERT} ON CONFLICT (id) DO NOTHING`;

@@ -1,7 +1,7 @@
 // The workstation's sync client: drains the outbox to the server, pulls and applies what changed in its readable
 // partitions, rebases pending local commands on top, verifies partition checksums and keeps a live channel.
 import type { SyncStatus } from '../../shared/contract';
-import { CITY_ID, type Actor, type EntityKind } from '../../shared/domain/model';
+import { CITY_ID, type Actor, type EntityKind, type Incident } from '../../shared/domain/model';
 import { DeskError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import {
   MAX_PULL_LIMIT,
@@ -12,14 +12,14 @@ import {
   type PullRequest,
   type PushResult,
 } from '../../shared/sync';
-import type { Desk } from '../api/desk';
+import { announceable, type Desk } from '../api/desk';
 import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
-import type { DB } from '../db/connection';
+import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpointer';
+import { nativeBindingOf, type DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
 import { actorOf, getOperator, listJurisdictions } from '../db/region';
-import { getIncident } from '../db/incidents';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
@@ -156,6 +156,9 @@ export class SyncClient {
   private liveAttempt = 0;
   private started = false;
   private lastStatusJson = '';
+  private checkpointer: BackgroundCheckpointer | undefined;
+  /** A pull of several pages is running with its checkpoints in the background. */
+  private checkpointing = false;
   private statusQueued = false;
   private readonly detach: () => void;
   private readonly previousOnCommitted: Desk['onCommitted'] = null;
@@ -261,6 +264,9 @@ export class SyncClient {
     this.liveClose = null;
     this.again = false;
     await this.running?.catch(() => undefined);
+    // Before the caller closes the store: the worker's connection is closed once its checkpoint is done.
+    this.checkpointer?.close();
+    this.checkpointer = undefined;
     if (this.options.desk) this.options.desk.onCommitted = this.previousOnCommitted;
     this.detach();
   }
@@ -479,11 +485,36 @@ export class SyncClient {
   /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
   private async pullAll(): Promise<number> {
     const release = holdSearchIndexer(this.db);
+    const autocheckpoint = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
     try {
       return await this.pullToHead();
     } finally {
+      if (this.db.open && this.checkpointing) this.db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
+      this.checkpointing = false;
       release();
     }
+  }
+
+  /**
+   * For a pull of several pages, the store's WAL is checkpointed by a worker thread (made on the first such pull)
+   * after each page, and the connection's own checkpoints wait for a backstop far above one page: copying pages
+   * into the database file was a seventh of a page's time on this thread. A store in memory has no WAL.
+   */
+  private checkpointInBackground(): void {
+    if (this.checkpointing || this.db.memory) return;
+    if (!this.checkpointer) {
+      try {
+        this.checkpointer = new BackgroundCheckpointer(
+          this.db.name,
+          (message) => setSyncMeta(this.db, 'last_error', `background checkpoint failed: ${message}`),
+          nativeBindingOf(this.db),
+        );
+      } catch {
+        return;
+      }
+    }
+    this.db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    this.checkpointing = true;
   }
 
   private async pullToHead(): Promise<number> {
@@ -494,6 +525,7 @@ export class SyncClient {
       const pages = await next;
       const more = pages.some((page) => page.hasMore);
       if (more) {
+        this.checkpointInBackground();
         // The next pages are asked for before these are applied: the server reads them while this workstation
         // writes. Should applying fail, the cursors in the store still say where to start again.
         const fetch = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
@@ -579,22 +611,14 @@ export class SyncClient {
     );
     const rebaseNeeded = () => getSyncMeta(this.db, 'rebase_needed') === '1';
     if (changed.length === 0 && !(atHead && rebaseNeeded())) return 0;
-    // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched);
-    // so are top-priority incidents it does not hold yet (the desk checks they are still open and recent).
+    // Warnings this store does not hold yet are announced once they are in (a check logged elsewhere matched).
     const warningIds: string[] = [];
-    const urgent: string[] = [];
     for (const page of changed)
-      for (const c of page.changes) {
-        if (c.op !== 'put') continue;
-        if (c.kind === 'warning') warningIds.push(c.id);
-        else if (
-          c.kind === 'incident' &&
-          (c.record as { priority?: unknown } | null)?.priority === 1 &&
-          getIncident(this.db, c.id) === undefined
-        )
-          urgent.push(c.id);
-      }
+      for (const c of page.changes) if (c.op === 'put' && c.kind === 'warning') warningIds.push(c.id);
     const arriving = absentWarnings(this.db, warningIds);
+    // So are top-priority incidents the apply inserts (the store did not hold them), if recent and open.
+    const urgent: string[] = [];
+    const now = this.clock();
     let applied = 0;
     const touched = new Map<EntityKind, Set<string>>();
     const touch = (kind: EntityKind, id: string) => {
@@ -608,7 +632,8 @@ export class SyncClient {
         for (const page of changed) {
           const checksum = new RunningChecksum(states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM);
           for (const change of page.changes) {
-            applyChange(this.db, change, checksum);
+            if (applyChange(this.db, change, checksum) && announceable(change.record as Incident, now))
+              urgent.push(change.id);
             applied += 1;
             if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
             const parent = PARENT_OF[change.kind];
@@ -643,11 +668,13 @@ export class SyncClient {
       }
     });
     withoutFsync(this.db, () => apply.immediate());
+    if (this.checkpointing) this.checkpointer?.request();
     for (const [kind, ids] of touched) {
       this.options.desk?.events.emit('entity.changed', { kind, ids: [...ids], countyIds: [] });
     }
-    if (arriving.length > 0) this.options.desk?.announceWarnings(arriving);
-    if (urgent.length > 0) this.options.desk?.announceIncidents(urgent);
+    // Newest first: a pull that brings many announces the latest few.
+    if (arriving.length > 0) this.options.desk?.announceWarnings(arriving.reverse());
+    if (urgent.length > 0) this.options.desk?.announceIncidents(urgent.reverse());
     if (applied > 0 || touched.size > 0) this.emitStatus();
     return applied;
   }

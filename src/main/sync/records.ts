@@ -104,22 +104,25 @@ function removeLocally(db: DB, kind: ChangeKind, id: string): void {
   }
 }
 
-/** Writes a record; `held` says whether this partition already held it, so a new one is written insert-first. */
-function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): void {
+/**
+ * Writes a record; `held` says whether this partition already held it, so a new one is written insert-first.
+ * True when an incident row was inserted: the store did not hold that incident before (other kinds: false).
+ */
+function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): boolean {
   switch (kind) {
     case 'incident':
-      if (held) putIncident(db, record as Incident);
-      else putNewIncident(db, record as Incident);
-      return;
+      if (!held) return putNewIncident(db, record as Incident);
+      putIncident(db, record as Incident);
+      return false;
     case 'order':
       putOrder(db, record as Order);
-      return;
+      return false;
     case 'unit':
       putUnit(db, record as Unit);
-      return;
+      return false;
     case 'checkpoint':
       putCheckpoint(db, record as Checkpoint);
-      return;
+      return false;
     case 'case': {
       const value = record as Case;
       putCase(db, value);
@@ -136,7 +139,7 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): v
             value.id,
             row.incident_id,
           );
-      return;
+      return false;
     }
     case 'timeline': {
       const entry = record as TimelineEntry;
@@ -152,36 +155,36 @@ function putLocally(db: DB, kind: ChangeKind, record: unknown, held: boolean): v
         entry.by,
         JSON.stringify(entry.data),
       );
-      return;
+      return false;
     }
     case 'feedback':
       prepared(db, 'DELETE FROM order_feedback WHERE id = ?').run((record as OrderFeedback).id);
       addFeedback(db, record as OrderFeedback);
-      return;
+      return false;
     case 'ref':
       prepared(db, 'DELETE FROM refs WHERE id = ?').run((record as EntityRef).id);
       addRef(db, record as EntityRef);
-      return;
+      return false;
     case 'incident_link': {
       const link = record as IncidentLink;
       prepared(
         db,
         'INSERT OR REPLACE INTO incident_links (incident_id, other_id, kind, at, by) VALUES (?, ?, ?, ?, ?)',
       ).run(link.incidentId, link.otherId, link.kind, link.at, link.by);
-      return;
+      return false;
     }
     case 'conflict':
       putConflict(db, record as Conflict);
-      return;
+      return false;
     case 'watch_entry':
       putWatchEntry(db, record as WatchEntry);
-      return;
+      return false;
     case 'check':
       putCheck(db, record as CheckpointCheck);
-      return;
+      return false;
     case 'warning':
       putWarning(db, record as Warning);
-      return;
+      return false;
   }
 }
 
@@ -197,9 +200,10 @@ function heldAnywhere(db: DB, kind: ChangeKind, id: string): boolean {
  * (checked against the record before the page's transaction began). A put is written insert-first: most pulled
  * records are new to the partition, and then one statement does what a read and a write did. A delete removes
  * the record locally only when no other readable partition still holds it: a record moving between two counties
- * the city reads arrives as a put in one and a delete in the other, in either order.
+ * the city reads arrives as a put in one and a delete in the other, in either order. True when the change brought
+ * an incident this store did not hold (so the caller can announce it without reading the store first).
  */
-export function applyChange(db: DB, change: Change, checksum: RunningChecksum): void {
+export function applyChange(db: DB, change: Change, checksum: RunningChecksum): boolean {
   if (change.op === 'put') {
     const added =
       prepared(db, 'INSERT OR IGNORE INTO sync_records (kind, id, partition, hash) VALUES (?, ?, ?, ?)').run(
@@ -221,8 +225,7 @@ export function applyChange(db: DB, change: Change, checksum: RunningChecksum): 
       );
     }
     checksum.toggle(change.hash);
-    putLocally(db, change.kind, change.record, !added);
-    return;
+    return putLocally(db, change.kind, change.record, !added);
   }
   const held = heldHash(db, change);
   if (held !== undefined) {
@@ -234,6 +237,7 @@ export function applyChange(db: DB, change: Change, checksum: RunningChecksum): 
     );
   }
   if (!heldAnywhere(db, change.kind, change.id)) removeLocally(db, change.kind, change.id);
+  return false;
 }
 
 function heldHash(db: DB, change: Change): string | undefined {

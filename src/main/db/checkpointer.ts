@@ -1,5 +1,6 @@
-// Checkpoints the server store's WAL from a worker thread with its own connection, so copying committed pages into
-// the database file (a third of a push batch's commit time) runs beside the next request instead of inside one.
+// Checkpoints a store's WAL from a worker thread with its own connection, so copying committed pages into the
+// database file runs beside the writer's next work instead of inside its commit: a third of a push batch's commit
+// time on the server, and of a pulled page's on a workstation catching up.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -18,7 +19,7 @@ function done() {
 let db;
 try {
   const Database = require(workerData.driver);
-  db = new Database(workerData.file);
+  db = new Database(workerData.file, workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {});
   db.pragma('synchronous = FULL');
 } catch (error) {
   done();
@@ -63,14 +64,16 @@ export class BackgroundCheckpointer {
   private readonly idle: (() => void)[] = [];
   private readonly closed = new Int32Array(new SharedArrayBuffer(4));
 
+  /** `nativeBinding`: the better_sqlite3.node the writer's connection uses, when not the package's own. */
   constructor(
     file: string,
     private readonly onError: (message: string) => void,
+    nativeBinding?: string,
   ) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { driver, file, closed: this.closed.buffer },
+      workerData: { driver, file, nativeBinding, closed: this.closed.buffer },
     });
     // A checkpoint never keeps the process alive: what it did not copy stays in the WAL, safe.
     this.worker.unref();
