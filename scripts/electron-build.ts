@@ -78,7 +78,12 @@ export function buildDesktop(): void {
   if (rootPackage().scripts?.['build:web']) run('npm', ['run', 'build:web']);
   else run('npx', ['vite', 'build']);
   run('npm', ['run', 'build:electron']);
-  for (const file of ['dist/renderer/index.html', 'dist/electron/main.cjs', 'dist/electron/preload.cjs'])
+  for (const file of [
+    'dist/renderer/index.html',
+    'dist/electron/main.cjs',
+    'dist/electron/preload.cjs',
+    'dist/electron/pull-worker.cjs',
+  ])
     if (!existsSync(join(ROOT, file))) stop(`the build finished but ${file} is missing`);
 }
 
