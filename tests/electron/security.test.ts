@@ -184,3 +184,44 @@ describe('the signed-in operator', () => {
     expect(readDesktopOptions(['electron', '.'], {}).dataDir).toBeNull();
   });
 });
+
+describe('the sync options', () => {
+  const read = (...args: string[]) => readDesktopOptions(['electron', '.', ...args], {}).sync;
+
+  it('run standalone without --server, and take the same flags as the browser mode with it', () => {
+    expect(read()).toBeNull();
+    expect(read('--server', 'http://127.0.0.1:7400')).toEqual({
+      url: 'http://127.0.0.1:7400',
+      flags: { password: undefined, workstationId: undefined, secret: undefined },
+    });
+    expect(
+      read(
+        '--server=https://city.example:7400',
+        '--workstation',
+        'ws-610926',
+        '--secret',
+        's3cret',
+        '--password=pw',
+      ),
+    ).toEqual({
+      url: 'https://city.example:7400',
+      flags: { password: 'pw', workstationId: 'ws-610926', secret: 's3cret' },
+    });
+  });
+
+  it('refuse bad values, each error naming its option', () => {
+    expect(() => read('--server', 'city hall')).toThrow(/^--server city hall is not a URL$/);
+    expect(() => read('--server', 'ftp://127.0.0.1')).toThrow(/--server .* is not an http/);
+    expect(() => read('--server')).toThrow(/^--server needs a value$/);
+    expect(() => read('--server', '--workstation', 'ws-city')).toThrow(/^--server needs a value$/);
+    expect(() => read('--server', 'http://127.0.0.1:7400', '--secret')).toThrow(/^--secret needs a value$/);
+    expect(() => read('--server', 'http://127.0.0.1:7400', '--password=')).toThrow(
+      /^--password needs a value$/,
+    );
+    expect(() => read('--server', 'http://127.0.0.1:7400', '--workstation', 'ws city')).toThrow(
+      /^--workstation "ws city" is not a workstation id/,
+    );
+    expect(() => read('--secret', 's3cret')).toThrow(/^--secret is only used with --server/);
+    expect(() => read('--workstation', 'ws-city')).toThrow(/^--workstation is only used with --server/);
+  });
+});

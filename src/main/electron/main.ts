@@ -1,5 +1,6 @@
-// Electron main process: hosts the workstation core, serves the built console on app://desk/, and opens the
-// app's windows under one security policy. Wiring only: the policy lives in security.ts, the IPC in ipc.ts.
+// Electron main process: hosts the workstation core, serves the built console on app://desk/, opens the app's
+// windows under one security policy and, given --server, syncs the store with the central server. Wiring only: the
+// policy lives in security.ts, the IPC in ipc.ts, sync in ../sync/start.ts (shared with the browser mode).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,8 +16,10 @@ import {
   type Session,
   type WebContents,
 } from 'electron';
+import type { Actor } from '../../shared/domain/model';
 import { loadRegionFile } from '../core/region/seed';
 import { openWorkstation, type Workstation } from '../host';
+import { describeHostSync, startHostSync, type HostSync } from '../sync/start';
 import { EVENT_CHANNEL } from './channels';
 import { DeskBinding, installIpc } from './ipc';
 import { readDesktopOptions } from './options';
@@ -125,6 +128,28 @@ function start(): void {
   let workstation: Workstation | null = null;
   let uninstallIpc: (() => void) | null = null;
   let binding: DeskBinding | null = null;
+  let signingIn: Promise<HostSync> | null = null;
+  let sync: HostSync | null = null;
+  /** Set when quitting began while sync ran: the store closes once the client has stopped. */
+  let closing: Promise<void> | null = null;
+  let storeClosed = false;
+
+  function closeStore(): void {
+    storeClosed = true;
+    workstation?.close();
+    workstation = null;
+  }
+
+  /** Stops the sync client (started, or still signing in) and waits for a cycle in flight to finish its writes. */
+  async function stopSync(): Promise<void> {
+    const running = sync ?? (await signingIn?.catch(() => null)) ?? null;
+    sync = null;
+    try {
+      await running?.client.stop();
+    } catch (error) {
+      console.error('sync did not stop cleanly:', error);
+    }
+  }
 
   function remember(key: string, win: BrowserWindow): void {
     places[key] = {
@@ -218,33 +243,54 @@ function start(): void {
   });
 
   app.whenReady().then(
-    () => {
+    async () => {
       if (app.isPackaged) Menu.setApplicationMenu(null);
+      let opened: Workstation;
+      let actor: Actor;
       try {
         lockDownSession(session.defaultSession, paths.renderer);
         const nativeBinding =
           !app.isPackaged && existsSync(paths.devNativeBinding) ? paths.devNativeBinding : undefined;
-        workstation = openWorkstation({
+        opened = openWorkstation({
           dataDir: join(app.getPath('userData'), 'workstation'),
           region: loadRegionFile(paths.region),
           nativeBinding,
         });
-        const actor = workstation.actor(options.operatorId);
-        const core = workstation.desk;
-        binding = new DeskBinding({
-          core,
-          actor: () => actor,
-          windows,
-          send: (id, message) => {
-            const win = windows.get(id);
-            if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
-          },
-        });
-        uninstallIpc = installIpc(ipcMain, binding);
+        workstation = opened;
+        actor = opened.actor(options.operatorId);
       } catch (error) {
+        closeStore();
         fail('Command Desk could not open its workstation store', error);
         return;
       }
+      if (options.sync) {
+        // As the browser mode does: signed in (online, or offline against the stored verifier) before the
+        // console opens, and every command made as the client's actor, which names the enrolled workstation.
+        try {
+          signingIn = startHostSync(opened, options.operatorId, options.sync);
+          sync = await signingIn;
+        } catch (error) {
+          if (closing) return;
+          closeStore();
+          fail(`Command Desk could not sign in to ${options.sync.url}`, error);
+          return;
+        } finally {
+          signingIn = null;
+        }
+        if (closing) return;
+        console.log(describeHostSync(sync));
+        actor = sync.actor;
+      }
+      binding = new DeskBinding({
+        core: opened.desk,
+        actor: () => actor,
+        windows,
+        send: (id, message) => {
+          const win = windows.get(id);
+          if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, message);
+        },
+      });
+      uninstallIpc = installIpc(ipcMain, binding);
       mainWindow = openWindow();
       // Pop-outs belong to the console: closing it closes them, and the app with them.
       mainWindow.on('closed', () => {
@@ -256,10 +302,21 @@ function start(): void {
   );
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => {
+  app.on('will-quit', (event) => {
     uninstallIpc?.();
-    workstation?.close();
-    workstation = null;
+    uninstallIpc = null;
+    if (storeClosed) return;
+    if (!sync && !signingIn) {
+      closeStore();
+      return;
+    }
+    // A sync cycle in flight still writes to the store: quit again once the client has stopped and the store
+    // is closed. What was not sent stays in the outbox for the next start.
+    event.preventDefault();
+    closing ??= stopSync().finally(() => {
+      closeStore();
+      app.quit();
+    });
   });
 }
 

@@ -1,6 +1,6 @@
 // Starts syncing an open workstation with a central server: HTTP transport, sign-in (online, or offline against
 // the stored verifier), then the drain / pull / live loop. Hosts (web, Electron, CLI) call this after openWorkstation.
-import { CITY_ID } from '../../shared/domain/model';
+import { CITY_ID, Id, type Actor } from '../../shared/domain/model';
 import type { Workstation } from '../host';
 import { SyncClient, type BackoffOptions } from './client';
 import { setSyncMeta } from './status';
@@ -75,4 +75,89 @@ export function hostSyncOptions(
     workstationSecret: flags.secret ?? `demo-secret-${workstationId}`,
     jurisdictionId: operator.jurisdictionId,
   };
+}
+
+/** A host's sync flags as its command line gave them (`--server`, `--password`, `--workstation`, `--secret`). */
+export interface HostSyncArgs {
+  server?: string;
+  password?: string;
+  workstation?: string;
+  secret?: string;
+}
+
+/** The sync a host was asked for: which server, and the flags hostSyncOptions fills in from. */
+export interface HostSyncRequest {
+  url: string;
+  flags: HostSyncFlags;
+}
+
+/**
+ * Checks a host's sync flags once, for the web host and the desktop app alike; each error names its flag.
+ * Null when no server was given: the workstation runs standalone.
+ */
+export function readHostSyncArgs(args: HostSyncArgs): HostSyncRequest | null {
+  for (const name of ['server', 'password', 'workstation', 'secret'] as const)
+    if (args[name] === '') throw new Error(`--${name} needs a value`);
+  if (args.server === undefined) {
+    // A flag that would be silently ignored is a mistake (a mistyped --server, a forgotten one).
+    const stray = (['password', 'workstation', 'secret'] as const).find((name) => args[name] !== undefined);
+    if (stray) throw new Error(`--${stray} is only used with --server <url>`);
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(args.server);
+  } catch {
+    throw new Error(`--server ${args.server} is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`--server ${args.server} is not an http:// or https:// URL`);
+  if (args.workstation !== undefined && !Id.safeParse(args.workstation).success)
+    throw new Error(
+      `--workstation "${args.workstation}" is not a workstation id (letters, digits and _ . : - only)`,
+    );
+  return {
+    url: args.server,
+    flags: { password: args.password, workstationId: args.workstation, secret: args.secret },
+  };
+}
+
+/** A host's running sync: the client, and the operator as commands name them (with the enrolled workstation's id). */
+export interface HostSync {
+  client: SyncClient;
+  online: boolean;
+  actor: Actor;
+  url: string;
+  workstationId: string;
+}
+
+/**
+ * Signs the host's operator in and starts syncing: what `start:web --server` and the desktop app's `--server` do.
+ * The commands of the returned actor carry the enrolled workstation's id, not the store's own. On failure nothing
+ * syncs any more; the caller still holds (and closes) the workstation.
+ */
+export async function startHostSync(
+  workstation: Workstation,
+  operatorId: string,
+  request: HostSyncRequest,
+): Promise<HostSync> {
+  const options = hostSyncOptions(request.url, workstation.actor(operatorId), request.flags);
+  const { client, online } = await startSync(workstation, options);
+  try {
+    return {
+      client,
+      online,
+      actor: client.actorFor(operatorId),
+      url: request.url,
+      workstationId: options.workstationId,
+    };
+  } catch (error) {
+    await client.stop();
+    throw error;
+  }
+}
+
+/** The line a host prints once sync has started. */
+export function describeHostSync(sync: HostSync): string {
+  return `sync: ${sync.online ? 'online' : 'offline (signed in against the local verifier)'} with ${sync.url} as workstation ${sync.workstationId}`;
 }

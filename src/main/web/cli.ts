@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toErrorInfo } from '../../shared/errors';
 import { openWorkstation, type Workstation } from '../host';
-import type { SyncClient } from '../sync/client';
-import { hostSyncOptions, startSync } from '../sync/start';
+import { describeHostSync, readHostSyncArgs, startHostSync, type HostSync } from '../sync/start';
 import { buildRenderer, rendererIsStale } from './build';
 import { startWebHost } from './host';
 
@@ -45,13 +44,7 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? '5170');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port ${values.port} is not a port`);
-  if (values.server !== undefined) {
-    try {
-      new URL(values.server);
-    } catch {
-      throw new Error(`--server ${values.server} is not a URL`);
-    }
-  }
+  const syncRequest = readHostSyncArgs(values);
 
   if (!values['no-build'] && (values.build || rendererIsStale())) {
     console.log('building the console (vite)…');
@@ -60,21 +53,14 @@ async function main(): Promise<void> {
 
   const dataDir = resolve(values.data ?? join(REPO_ROOT, '.data', 'web'));
   const operatorId = values.operator ?? 'city-dispatcher';
-  let synced: { workstation: Workstation; client: SyncClient } | null = null;
-  if (values.server !== undefined) {
+  let synced: { workstation: Workstation; sync: HostSync } | null = null;
+  if (syncRequest) {
     // The host opens the store itself so the sync client and the console share one connection and one Desk.
     const workstation = openWorkstation({ dataDir });
     try {
-      const options = hostSyncOptions(values.server, workstation.actor(operatorId), {
-        password: values.password,
-        workstationId: values.workstation,
-        secret: values.secret,
-      });
-      const { client, online } = await startSync(workstation, options);
-      synced = { workstation, client };
-      console.log(
-        `sync: ${online ? 'online' : 'offline (signed in against the local verifier)'} with ${values.server} as workstation ${options.workstationId}`,
-      );
+      const sync = await startHostSync(workstation, operatorId, syncRequest);
+      synced = { workstation, sync };
+      console.log(describeHostSync(sync));
     } catch (error) {
       workstation.close();
       throw error;
@@ -85,7 +71,7 @@ async function main(): Promise<void> {
       ? {
           port,
           desk: synced.workstation.desk,
-          actor: synced.client.actorFor(operatorId),
+          actor: synced.sync.actor,
           supervisionMs: 15_000,
         }
       : { dataDir, port, operatorId },
@@ -98,7 +84,7 @@ async function main(): Promise<void> {
 
   const stop = (): void => {
     void (async () => {
-      await synced?.client.stop();
+      await synced?.sync.client.stop();
       await host.close();
       synced?.workstation.close();
       process.exit(0);
