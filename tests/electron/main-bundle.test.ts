@@ -1,173 +1,28 @@
 // The built main-process bundle (dist/electron/main.cjs) started under Node against a fake `electron` module:
 // checks the wiring the unit tests cannot see — lock, protocol, session lock-down, windows, IPC into a real store.
-import { EventEmitter } from 'node:events';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from '../../src/main/electron/security';
+import { FakeElectron, forgetFakeElectron, prepareApp, ROOT, startMainBundle } from './fake-electron';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Inside the repo so the bundle's require('better-sqlite3') finds the repo's package, and require('electron')
-// finds the fake placed next to it first.
 const APP = join(ROOT, 'test-output', `electron-bundle-${process.pid}`);
 const USER_DATA = join(APP, 'user-data');
-
-class FakeContents extends EventEmitter {
-  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
-  sent: { channel: string; message: unknown }[] = [];
-  constructor(readonly id: number) {
-    super();
-  }
-  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
-    this.windowOpenHandler = handler;
-  }
-  send(channel: string, message: unknown) {
-    this.sent.push({ channel, message });
-  }
-}
-
-class FakeWindow extends EventEmitter {
-  static all: FakeWindow[] = [];
-  static nextId = 1;
-  readonly webContents = new FakeContents(FakeWindow.nextId++);
-  loaded = '';
-  destroyed = false;
-  constructor(readonly options: { webPreferences: Record<string, unknown>; width: number; height: number }) {
-    super();
-    FakeWindow.all.push(this);
-    fake.app.emit('web-contents-created', {}, this.webContents);
-  }
-  loadURL(url: string) {
-    this.loaded = url;
-    return Promise.resolve();
-  }
-  isDestroyed = () => this.destroyed;
-  isMinimized = () => false;
-  isMaximized = () => false;
-  isFullScreen = () => false;
-  getNormalBounds = () => ({ x: 10, y: 20, width: this.options.width, height: this.options.height });
-  show() {}
-  focus() {}
-  restore() {}
-  maximize() {}
-  setFullScreen() {}
-  close() {
-    this.emit('close');
-    this.destroyed = true;
-    this.emit('closed');
-  }
-}
-
-const display = { workArea: { x: 0, y: 0, width: 1920, height: 1080 } };
-let ready: () => void = () => undefined;
-const readyPromise = new Promise<void>((resolve) => (ready = resolve));
-
-const fake = {
-  calls: [] as string[],
-  privileged: [] as unknown[],
-  exitCode: null as number | null,
-  errorBox: null as string | null,
-  protocolHandler: null as ((request: { url: string }) => Promise<Response>) | null,
-  beforeRequest: null as
-    ((details: { url: string }, callback: (r: { cancel: boolean }) => void) => void) | null,
-  permissionRequest: null as
-    ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null,
-  permissionCheck: null as (() => boolean) | null,
-  handlers: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
-  app: Object.assign(new EventEmitter(), {
-    isPackaged: false,
-    getAppPath: () => APP,
-    getPath: (name: string) => (name === 'userData' ? USER_DATA : APP),
-    setPath: () => undefined,
-    setName: () => undefined,
-    requestSingleInstanceLock: () => {
-      fake.calls.push('lock');
-      return true;
-    },
-    enableSandbox: () => fake.calls.push('sandbox'),
-    whenReady: () => readyPromise,
-    quit: () => fake.calls.push('quit'),
-    exit: (code: number) => {
-      fake.exitCode = code;
-    },
-  }),
-};
-
-const electron = {
-  app: fake.app,
-  BrowserWindow: FakeWindow,
-  dialog: { showErrorBox: (_title: string, message: string) => (fake.errorBox = message) },
-  ipcMain: {
-    handle: (channel: string, listener: (event: unknown, ...args: unknown[]) => unknown) =>
-      fake.handlers.set(channel, listener),
-    removeHandler: (channel: string) => fake.handlers.delete(channel),
-  },
-  Menu: { setApplicationMenu: () => undefined },
-  protocol: { registerSchemesAsPrivileged: (schemes: unknown[]) => fake.privileged.push(...schemes) },
-  screen: { getPrimaryDisplay: () => display, getAllDisplays: () => [display] },
-  session: {
-    defaultSession: Object.assign(new EventEmitter(), {
-      protocol: {
-        handle: (_scheme: string, handler: typeof fake.protocolHandler) => (fake.protocolHandler = handler),
-      },
-      webRequest: {
-        onBeforeRequest: (listener: typeof fake.beforeRequest) => (fake.beforeRequest = listener),
-        onHeadersReceived: () => undefined,
-      },
-      setPermissionRequestHandler: (handler: typeof fake.permissionRequest) =>
-        (fake.permissionRequest = handler),
-      setPermissionCheckHandler: (handler: typeof fake.permissionCheck) => (fake.permissionCheck = handler),
-      setDevicePermissionHandler: () => undefined,
-    }),
-  },
-};
-
-function mainWindow(): FakeWindow {
-  const win = FakeWindow.all[0];
-  if (!win) throw new Error('the app opened no window');
-  return win;
-}
-
-function invoke(win: FakeWindow, request: unknown, url = 'app://desk/index.html') {
-  const handler = fake.handlers.get('desk:call');
-  if (!handler) throw new Error('the app registered no desk:call handler');
-  return handler({ sender: { id: win.webContents.id }, senderFrame: { url, parent: null } }, request) as {
-    ok: boolean;
-    value?: unknown;
-    error?: { code: string };
-  };
-}
+const fake = new FakeElectron({ appDir: APP, userData: USER_DATA });
+const mainWindow = () => fake.mainWindow();
+const invoke = (...args: Parameters<FakeElectron['invoke']>) => fake.invoke(...args);
 
 beforeAll(async () => {
-  rmSync(APP, { recursive: true, force: true });
-  mkdirSync(join(APP, 'node_modules', 'electron'), { recursive: true });
-  writeFileSync(
-    join(APP, 'node_modules', 'electron', 'index.js'),
-    'module.exports = globalThis.__fakeElectron;',
-  );
-  cpSync(join(ROOT, 'resources', 'region'), join(APP, 'resources', 'region'), { recursive: true });
-  mkdirSync(join(APP, 'dist', 'renderer'), { recursive: true });
-  writeFileSync(join(APP, 'dist', 'renderer', 'index.html'), '<!doctype html><title>console</title>');
-  await build({
-    configFile: join(ROOT, 'vite.electron.config.ts'),
-    logLevel: 'silent',
-    build: { outDir: join(APP, 'dist', 'electron') },
-  });
-  (globalThis as Record<string, unknown>).__fakeElectron = electron;
-  createRequire(import.meta.url)(join(APP, 'dist', 'electron', 'main.cjs'));
+  await prepareApp(APP);
+  startMainBundle(APP, fake);
   // What must happen before `ready` is checked before letting the app get there.
   expect(fake.privileged, 'app:// must be registered as privileged before ready').toHaveLength(1);
-  ready();
-  await readyPromise;
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await fake.ready();
 }, 60_000);
 
 afterAll(() => {
-  fake.app.emit('will-quit');
-  delete (globalThis as Record<string, unknown>).__fakeElectron;
+  fake.willQuit();
+  forgetFakeElectron();
   rmSync(APP, { recursive: true, force: true });
 });
 
@@ -235,18 +90,18 @@ describe('the desktop main process, started against a fake Electron', () => {
     const open = win.webContents.windowOpenHandler;
     if (!open) throw new Error('no window-open handler');
     expect(open({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
-    expect(FakeWindow.all).toHaveLength(1);
+    expect(fake.windows).toHaveLength(1);
     expect(open({ url: 'app://desk/index.html?panel=map' })).toEqual({ action: 'deny' });
-    expect(FakeWindow.all, 'the pop-out is created by the main process').toHaveLength(2);
-    const panel = FakeWindow.all[1] as FakeWindow;
+    expect(fake.windows, 'the pop-out is created by the main process').toHaveLength(2);
+    const panel = fake.window(1);
     expect(panel.loaded).toBe('app://desk/index.html?panel=map');
     expect(panel.options.webPreferences).toEqual(mainWindow().options.webPreferences);
     open({ url: 'app://desk/index.html?panel=map' });
-    expect(FakeWindow.all, 'a second pop-out of the same panel focuses the first').toHaveLength(2);
+    expect(fake.windows, 'a second pop-out of the same panel focuses the first').toHaveLength(2);
   });
 
   it('forwards events to a subscribed window and forgets it when it closes', () => {
-    const panel = FakeWindow.all[1] as FakeWindow;
+    const panel = fake.window(1);
     expect(
       invoke(panel, { kind: 'subscribe', name: 'incident.created' }, 'app://desk/index.html?panel=map').ok,
     ).toBe(true);
