@@ -5,7 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loggedRecord } from '../../src/main/sync/checksum';
-import { decodePullAnswer, readPullAnswer } from '../../src/main/sync/pull-answer';
+import {
+  checkPullAnswer,
+  decodePullAnswer,
+  passesAsBytes,
+  readPullAnswer,
+} from '../../src/main/sync/pull-answer';
 import { pullReader } from '../../src/main/sync/pull-reader';
 import type { PullResponse } from '../../src/shared/sync';
 
@@ -93,7 +98,11 @@ describe('the pull reader', () => {
     expect(reader.inWorker(), 'the worker has loaded').toBe(true);
     const body = bytes(answer());
     const inThread = readPullAnswer(decodePullAnswer(body));
-    expect(await reader.read(bytes(answer()))).toEqual(inThread);
+    const reading = reader.read(bytes(answer()));
+    expect(await reading.cursors, 'the cursors come ahead of the pages').toEqual([
+      { partition: '610926', cursor: 3, hasMore: false },
+    ]);
+    expect(await reading.pages).toEqual(inThread);
     expect(inThread[0]?.changes.map((change) => change.id)).toEqual(['inc-1', 'tl-1', 'inc-0']);
   });
 
@@ -101,7 +110,7 @@ describe('the pull reader', () => {
     const reader = await readyReader();
     const tampered = answer();
     (tampered.pages[0]!.changes[1]!.record as { text: string }).text = '被篡改';
-    const error = await refusal(reader.read(bytes(tampered)));
+    const error = await refusal(reader.read(bytes(tampered)).pages);
     expect(error.message).toMatch(/change 2 of partition 610926 \(timeline tl-1\) does not match its hash/);
     expect((error as { details?: unknown }).details).toEqual({
       partition: '610926',
@@ -116,10 +125,12 @@ describe('the pull reader', () => {
     const reader = await readyReader();
     const extra = answer();
     (extra.pages[0]!.changes[0] as unknown as Record<string, unknown>).colour = 'red';
-    expect((await refusal(reader.read(bytes(extra)))).message).toMatch(/pull answer: pages\.0\.changes\.0/);
-    expect((await refusal(reader.read(bytes('{"pages": [')))).message).toMatch(/unreadable JSON/);
+    expect((await refusal(reader.read(bytes(extra)).pages)).message).toMatch(
+      /pull answer: pages\.0\.changes\.0/,
+    );
+    expect((await refusal(reader.read(bytes('{"pages": [')).pages)).message).toMatch(/unreadable JSON/);
     const latin1 = Buffer.from(JSON.stringify(answer()).replace('入室盗窃', 'caf\u00e9'), 'latin1');
-    expect((await refusal(reader.read(latin1))).message).toMatch(/not UTF-8/);
+    expect((await refusal(reader.read(latin1).pages)).message).toMatch(/not UTF-8/);
     expect(reader.inWorker(), 'a refused answer does not stop the worker').toBe(true);
   });
 
@@ -130,7 +141,7 @@ describe('the pull reader', () => {
       const reader = pullReader();
       reader.warm();
       while (!reader.inWorker()) await new Promise((resolve) => setTimeout(resolve, 10));
-      const pages = await reader.read(Buffer.from(JSON.stringify({ pages: [], serverTime: 1 })));
+      const pages = await reader.read(Buffer.from(JSON.stringify({ pages: [], serverTime: 1 }))).pages;
       console.log('read', pages.length, 'pages in the worker');`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
@@ -139,5 +150,46 @@ describe('the pull reader', () => {
     expect(run.stdout.trim(), run.stderr).toBe('read 0 pages in the worker');
     expect(run.signal, 'the process had to be killed: something kept it alive').toBeNull();
     expect(run.status).toBe(0);
+  });
+
+  it('checks the bytes as they came, and otherwise as decoded text, with the same verdict and pages', () => {
+    const read = (body: Uint8Array) => {
+      const heard: unknown[] = [];
+      const text = checkPullAnswer(body, (cursors) => heard.push(cursors));
+      expect(text).toBe(Buffer.from(body).toString('utf8'));
+      expect(heard, 'the cursors are heard once').toHaveLength(1);
+      return JSON.parse(text) as PullResponse;
+    };
+    const plain = bytes(answer());
+    const asBytes = (body: Uint8Array) => passesAsBytes(body, () => undefined);
+    expect(asBytes(plain), 'a plain answer passes as bytes, without decoding').toBe(true);
+    expect(read(plain).pages).toEqual(readPullAnswer(decodePullAnswer(plain)));
+    // Non-ASCII written as escapes, and keys JSON.parse reorders (integer-like): the bytes do not hash as sent, the
+    // decoded text's canonical form does.
+    const escaped = bytes(
+      JSON.stringify(answer()).replace(
+        /[\u0080-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      ),
+    );
+    expect(escaped.every((byte) => byte < 0x80)).toBe(true);
+    expect(asBytes(escaped)).toBe(false);
+    expect(read(escaped).pages).toEqual(readPullAnswer(decodePullAnswer(plain)));
+    const numbered = answer();
+    const record = { ...TIMELINE, data: { b: '乙', 10: '十', 2: '二' } };
+    const logged = loggedRecord('timeline', 'tl-1', record);
+    Object.assign(numbered.pages[0]!.changes[1]!, { record: JSON.parse(logged.text), hash: logged.hash });
+    const body = Buffer.from(
+      JSON.stringify(numbered).replace(JSON.stringify(JSON.parse(logged.text)), logged.text),
+    );
+    expect(asBytes(body)).toBe(false);
+    expect(read(body).pages[0]?.changes[1]?.record).toEqual(record);
+    // A tampered record is refused by both readings with the same message, naming the change.
+    const tampered = answer();
+    (tampered.pages[0]!.changes[0]!.record as { summary: string }).summary = '被篡改';
+    expect(asBytes(bytes(tampered))).toBe(false);
+    expect(() => checkPullAnswer(bytes(tampered), () => undefined)).toThrow(
+      /change 1 of partition 610926 \(incident inc-1\) does not match its hash/,
+    );
   });
 });

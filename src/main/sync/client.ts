@@ -23,6 +23,7 @@ import { actorOf, getOperator, listJurisdictions } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
+import type { PageCursor } from './pull-answer';
 import { pullReader } from './pull-reader';
 import {
   applyChange,
@@ -110,6 +111,20 @@ function withoutFsync<T>(db: DB, work: () => T): T {
   } finally {
     db.pragma(`synchronous = ${previous}`);
   }
+}
+
+/** A pull request in flight: the cursors it asked from, its body's arrival, the answer's cursors and pages. */
+interface Fetch {
+  asked: ReadonlyMap<PartitionId, number>;
+  arrived: Promise<unknown>;
+  cursors: Promise<PageCursor[]>;
+  pages: Promise<PullPage[]>;
+}
+
+function sameCursors(a: ReadonlyMap<PartitionId, number>, b: ReadonlyMap<PartitionId, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [partition, cursor] of a) if (b.get(partition) !== cursor) return false;
+  return true;
 }
 
 function die(): never {
@@ -470,16 +485,21 @@ export class SyncClient {
 
   /**
    * Asks for pages. The answer is checked before anything uses it (its shape against the protocol's schema, every
-   * record against its hash), in the pull reader's worker where it has one. `arrived` settles once the body is in
-   * and handed to the reader.
+   * record against its hash), in the pull reader's worker where it has one; its cursors are known as soon as it
+   * has parsed. `arrived` settles once the body is in and handed to the reader. A fetch may be dropped unused (the
+   * answer before it was refused), so none of its promises is left to reject unheard.
    */
-  private fetchPages(cursors: ReadonlyMap<PartitionId, number>): {
-    pages: Promise<PullPage[]>;
-    arrived: Promise<unknown>;
-  } {
+  private fetchPages(cursors: ReadonlyMap<PartitionId, number>): Fetch {
     const body = this.transport.pull(this.currentToken(), this.pullRequest(cursors));
-    const pages = body.then((bytes) => pullReader().read(bytes));
-    return { pages, arrived: body };
+    const reading = body.then((bytes) => pullReader().read(bytes));
+    const fetch: Fetch = {
+      asked: cursors,
+      arrived: body,
+      cursors: reading.then((read) => read.cursors),
+      pages: reading.then((read) => read.pages),
+    };
+    for (const promise of [fetch.arrived, fetch.cursors, fetch.pages]) promise.catch(() => undefined);
+    return fetch;
   }
 
   /** Pulls to the head; the search index waits until it is done (its rows are found by a scan meanwhile). */
@@ -520,25 +540,32 @@ export class SyncClient {
   private async pullToHead(): Promise<number> {
     let pulled = 0;
     const reDownloaded = new Set<PartitionId>();
-    let next = this.fetchPages(new Map()).pages;
+    let current = this.fetchPages(new Map());
     for (let round = 0; round < 100_000; round += 1) {
-      const pages = await next;
+      // The next pages are asked for as soon as these have parsed (their cursors), before they are checked and
+      // applied: the server reads them, and the reader's worker checks them, while this thread applies these.
+      // Should these be refused or fail to apply, the cursors in the store still say where to start again.
+      const early = await current.cursors.catch(() => undefined);
+      let next = early?.some((cursor) => cursor.hasMore)
+        ? this.fetchPages(new Map(early.map((cursor) => [cursor.partition, cursor.cursor])))
+        : undefined;
+      const pages = await current.pages;
       const more = pages.some((page) => page.hasMore);
       if (more) {
         this.checkpointInBackground();
-        // The next pages are asked for before these are applied: the server reads them while this workstation
-        // writes. Should applying fail, the cursors in the store still say where to start again.
-        const fetch = this.fetchPages(new Map(pages.map((page) => [page.partition, page.cursor])));
-        next = fetch.pages;
-        next.catch(() => undefined);
-        // With a worker, its answer is waited for and handed over first, so the worker checks it while this
+        const wanted = new Map(pages.map((page) => [page.partition, page.cursor]));
+        if (!next || !sameCursors(next.asked, wanted)) next = this.fetchPages(wanted);
+        // With a worker, the next answer is waited for and handed over first, so the worker checks it while this
         // thread applies these pages (a body that arrived during the apply would be checked only after it, with
         // this thread idle). Without one, the request only has to reach its socket before the apply holds the thread.
-        if (pullReader().inWorker()) await fetch.arrived.catch(() => undefined);
+        if (pullReader().inWorker()) await next.arrived.catch(() => undefined);
         else await new Promise((resolve) => setImmediate(resolve));
       }
       pulled += this.applyPages(pages, !more);
-      if (more) continue;
+      if (more && next) {
+        current = next;
+        continue;
+      }
       const diverged = this.divergedPartitions(pages, pulled === 0);
       const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
       if (diverged.length > fresh.length)
@@ -550,7 +577,7 @@ export class SyncClient {
       if (fresh.length === 0) return pulled;
       for (const partition of fresh) reDownloaded.add(partition);
       this.reDownload(fresh);
-      next = this.fetchPages(new Map()).pages;
+      current = this.fetchPages(new Map());
     }
     throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
   }

@@ -9,19 +9,49 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DeskError, type ErrorInfo } from '../../shared/errors';
 import type { PullPage, PullResponse } from '../../shared/sync';
-import { decodePullAnswer, readPullAnswer } from './pull-answer';
+import { decodePullAnswer, readPullAnswer, type PageCursor } from './pull-answer';
 
 export interface ReaderRequest {
   id: number;
   bytes: Uint8Array;
 }
 
-/** The checked text of the answer, or why it was refused; id 0 says the worker has loaded. */
-export type ReaderReply = { id: number; text: string } | { id: number; error: ErrorInfo };
+/**
+ * The pages' cursors as soon as the answer has parsed (before it is checked), then the checked text of the answer or
+ * why it was refused; id 0 says the worker has loaded.
+ */
+export type ReaderReply =
+  { id: number; cursors: PageCursor[] } | { id: number; text: string } | { id: number; error: ErrorInfo };
+
+/** An answer being read: its cursors come first (to ask for the next pages), then its checked pages. */
+export interface Reading {
+  /** Where its pages leave their partitions; may be heard for an answer that `pages` then refuses. */
+  cursors: Promise<PageCursor[]>;
+  pages: Promise<PullPage[]>;
+}
+
+interface Settlers<T> {
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
+}
 
 interface Waiting {
-  resolve: (pages: PullPage[]) => void;
-  reject: (error: Error) => void;
+  cursors: Settlers<PageCursor[]> & { told: boolean };
+  pages: Settlers<PullPage[]>;
+}
+
+function settlers<T>(): Settlers<T> & { promise: Promise<T> } {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function cursorsOfPages(pages: PullPage[]): PageCursor[] {
+  return pages.map(({ partition, cursor, hasMore }) => ({ partition, cursor, hasMore }));
 }
 
 interface TsxManifest {
@@ -89,10 +119,15 @@ class PullReader {
     return this.worker !== undefined && this.ready;
   }
 
-  /** The pages of an answer once checked; a refused answer rejects with the DeskError that names why. */
-  read(bytes: Uint8Array): Promise<PullPage[]> {
+  /** Reads an answer: its cursors, then its pages once checked (a refused answer rejects with the DeskError). */
+  read(bytes: Uint8Array): Reading {
     const worker = this.worker;
-    if (!worker || !this.ready) return Promise.resolve().then(() => readPullAnswer(decodePullAnswer(bytes)));
+    if (!worker || !this.ready) {
+      const pages = Promise.resolve().then(() => readPullAnswer(decodePullAnswer(bytes)));
+      const cursors = pages.then(cursorsOfPages);
+      cursors.catch(() => undefined);
+      return { cursors, pages };
+    }
     const id = this.nextId;
     this.nextId += 1;
     // A body that owns its whole buffer moves to the worker; a slice of a shared one is copied first.
@@ -102,12 +137,15 @@ class PullReader {
       bytes.buffer instanceof ArrayBuffer
         ? bytes
         : new Uint8Array(bytes);
-    return new Promise<PullPage[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      // Held while an answer is being read, so the process waits for it; let go when idle.
-      if (this.waiting.size === 1) worker.ref();
-      worker.postMessage({ id, bytes: own } satisfies ReaderRequest, [own.buffer as ArrayBuffer]);
-    });
+    const cursors = settlers<PageCursor[]>();
+    const pages = settlers<PullPage[]>();
+    this.waiting.set(id, { cursors: { ...cursors, told: false }, pages });
+    // Whoever reads may wait for the pages only (a refused answer rejects both).
+    cursors.promise.catch(() => undefined);
+    // Held while an answer is being read, so the process waits for it; let go when idle.
+    if (this.waiting.size === 1) worker.ref();
+    worker.postMessage({ id, bytes: own } satisfies ReaderRequest, [own.buffer as ArrayBuffer]);
+    return { cursors: cursors.promise, pages: pages.promise };
   }
 
   private settle(reply: ReaderReply): void {
@@ -117,21 +155,33 @@ class PullReader {
     }
     const waiting = this.waiting.get(reply.id);
     if (!waiting) return;
+    if ('cursors' in reply) {
+      waiting.cursors.told = true;
+      waiting.cursors.resolve(reply.cursors);
+      return;
+    }
     this.waiting.delete(reply.id);
     if (this.waiting.size === 0) this.worker?.unref();
     if ('error' in reply) {
-      waiting.reject(new DeskError(reply.error.code, reply.error.message, reply.error.details));
+      const error = new DeskError(reply.error.code, reply.error.message, reply.error.details);
+      if (!waiting.cursors.told) waiting.cursors.reject(error);
+      waiting.pages.reject(error);
       return;
     }
     // The worker checked this very text (schema and hashes): parsed again here, it gives the same values.
-    waiting.resolve((JSON.parse(reply.text) as PullResponse).pages);
+    const pages = (JSON.parse(reply.text) as PullResponse).pages;
+    if (!waiting.cursors.told) waiting.cursors.resolve(cursorsOfPages(pages));
+    waiting.pages.resolve(pages);
   }
 
   /** The worker is gone: answers waiting for it fail (the cycle retries) and later ones are read here. */
   private fail(error: Error): void {
     this.worker = undefined;
     this.ready = false;
-    for (const waiting of this.waiting.values()) waiting.reject(error);
+    for (const waiting of this.waiting.values()) {
+      if (!waiting.cursors.told) waiting.cursors.reject(error);
+      waiting.pages.reject(error);
+    }
     this.waiting.clear();
   }
 }

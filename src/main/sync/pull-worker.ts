@@ -1,8 +1,9 @@
-// The pull reader's worker thread: decodes, parses and checks each pull answer (schema and record hashes) while the
-// main thread applies the previous one, and hands back the checked text. See pull-reader.ts.
+// The pull reader's worker thread: parses and checks each pull answer (schema and record hashes) while the main
+// thread applies the previous one, and hands back the checked text; the pages' cursors go ahead of it, as soon as
+// the body has parsed, so the next pages can be asked for meanwhile. See pull-reader.ts.
 import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors';
-import { decodePullAnswer, readPullAnswer } from './pull-answer';
+import { checkPullAnswer } from './pull-answer';
 import type { ReaderReply, ReaderRequest } from './pull-reader';
 import { loggedRecord } from './record-hash';
 
@@ -33,7 +34,7 @@ function warmUp(): void {
     checksum: '0'.repeat(64),
   };
   const body = new TextEncoder().encode(JSON.stringify({ pages: [page], serverTime: 1 }));
-  for (let round = 0; round < 5; round += 1) readPullAnswer(decodePullAnswer(body));
+  for (let round = 0; round < 5; round += 1) checkPullAnswer(body, () => undefined);
 }
 
 const port = parentPort;
@@ -41,8 +42,9 @@ if (port) {
   port.on('message', ({ id, bytes }: ReaderRequest) => {
     let reply: ReaderReply;
     try {
-      const text = decodePullAnswer(bytes);
-      readPullAnswer(text);
+      const text = checkPullAnswer(bytes, (cursors) =>
+        port.postMessage({ id, cursors } satisfies ReaderReply),
+      );
       reply = { id, text };
     } catch (error) {
       reply = { id, error: toErrorInfo(error) };
