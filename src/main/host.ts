@@ -10,6 +10,7 @@ import { Desk } from './api/desk';
 import { openDatabase, type DB } from './db/connection';
 import { actorOf, getMeta, getOperator, setMeta } from './db/region';
 import { loadRegionFile, seedRegion, type RegionFile } from './core/region/seed';
+import { SupervisionService } from './core/supervision/timer';
 
 const STORE_FILE = 'desk.sqlite';
 
@@ -88,4 +89,18 @@ export function openWorkstation(options: WorkstationOptions): Workstation {
     db.close();
     throw error;
   }
+}
+
+/** How often a running console looks for order targets past their sign or finish deadline. */
+export const SUPERVISION_INTERVAL_MS = 15_000;
+
+/**
+ * Starts the supervision timer on an open workstation's Desk (a first tick at once, then every `intervalMs`; 0 or
+ * less runs nothing): the browser mode and the desktop app both start it once the store is open, so an overdue
+ * order escalates whichever host the console runs in. Returns the stop, which the host calls before the store
+ * closes; a tick after that would only find the store closed.
+ */
+export function startSupervision(desk: Desk, intervalMs: number = SUPERVISION_INTERVAL_MS): () => void {
+  if (intervalMs <= 0) return () => undefined;
+  return new SupervisionService(desk).start(intervalMs);
 }

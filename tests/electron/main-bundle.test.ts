@@ -2,7 +2,9 @@
 // checks the wiring the unit tests cannot see — lock, protocol, session lock-down, windows, IPC into a real store.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { EventPayloads, InboxItem } from '../../src/shared/contract';
+import type { Order } from '../../src/shared/domain/model';
 import { CONTENT_SECURITY_POLICY, secureWebPreferences } from '../../src/main/electron/security';
 import { FakeElectron, forgetFakeElectron, prepareApp, ROOT, startMainBundle } from './fake-electron';
 
@@ -126,5 +128,64 @@ describe('the desktop main process, started against a fake Electron', () => {
       invoke(panel, { kind: 'query', name: 'session.get' }).error?.code,
       'a closed window is no longer ours',
     ).toBe('forbidden');
+  });
+});
+
+describe('the desktop main process supervising orders', () => {
+  const MINUTE = 60_000;
+  // A second workstation from the same bundle, started with its intervals and clock scripted by the test: the
+  // supervision timer is then driven minute by minute instead of waiting 15 s per tick.
+  const supervised = new FakeElectron({ appDir: APP, userData: join(APP, 'user-data-supervision') });
+  let quit = false;
+
+  beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    startMainBundle(APP, supervised);
+    await supervised.ready();
+  });
+
+  afterAll(() => {
+    if (!quit) supervised.willQuit();
+    vi.useRealTimers();
+  });
+
+  it('escalates an order whose sign deadline passed and tells the console window', () => {
+    expect(supervised.errorBox, `start-up failed: ${supervised.errorBox}`).toBeNull();
+    const win = supervised.mainWindow();
+    expect(supervised.invoke(win, { kind: 'subscribe', name: 'order.overdue' }).ok).toBe(true);
+    const order = supervised.call<Order>('command', 'order.issue', {
+      template: 'custom',
+      title: '设卡盘查',
+      targets: [{ targetKind: 'org', targetId: '610926-TB' }],
+      signDeadlineMin: 5,
+      finishDeadlineMin: 60,
+    });
+    vi.advanceTimersByTime(4 * MINUTE);
+    expect(supervised.call<InboxItem[]>('query', 'order.overdue'), 'not overdue before its deadline').toEqual(
+      [],
+    );
+
+    vi.advanceTimersByTime(2 * MINUTE);
+    const overdue = win.webContents.sent
+      .map((sent) => sent.message as { event: string; payload: EventPayloads['order.overdue'] })
+      .filter((message) => message.event === 'order.overdue');
+    expect(overdue, 'one order.overdue event reached the window').toHaveLength(1);
+    expect(overdue[0]?.payload).toMatchObject({
+      order: { id: order.id },
+      target: { targetId: '610926-TB', overdue: 'sign', escalationLevel: 1 },
+      overdue: 'sign',
+      level: 1,
+    });
+    expect(
+      supervised.call<InboxItem[]>('query', 'order.overdue').map((item) => item.target.targetId),
+      'the escalation is stored, so the console lists the target as overdue',
+    ).toEqual(['610926-TB']);
+  });
+
+  it('stops the timer when the app quits, before the store closes', () => {
+    expect(vi.getTimerCount(), 'the supervision timer runs').toBe(1);
+    expect(supervised.willQuit(), 'a standalone workstation quits at once').toBe(false);
+    quit = true;
+    expect(vi.getTimerCount(), 'no supervision tick after the store closed').toBe(0);
   });
 });

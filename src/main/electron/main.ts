@@ -1,6 +1,7 @@
 // Electron main process: hosts the workstation core, serves the built console on app://desk/, opens the app's
-// windows under one security policy and, given --server, syncs the store with the central server. Wiring only: the
-// policy lives in security.ts, the IPC in ipc.ts, sync in ../sync/start.ts (shared with the browser mode).
+// windows under one security policy, runs the supervision timer and, given --server, syncs the store with the central
+// server. Wiring only: the policy lives in security.ts, the IPC in ipc.ts, sync in ../sync/start.ts and supervision
+// in ../host.ts (both shared with the browser mode).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import {
 } from 'electron';
 import type { Actor } from '../../shared/domain/model';
 import { loadRegionFile } from '../core/region/seed';
-import { openWorkstation, type Workstation } from '../host';
+import { openWorkstation, startSupervision, type Workstation } from '../host';
 import { describeHostSync, startHostSync, type HostSync } from '../sync/start';
 import { EVENT_CHANNEL } from './channels';
 import { DeskBinding, installIpc } from './ipc';
@@ -130,6 +131,7 @@ function start(): void {
   let binding: DeskBinding | null = null;
   let signingIn: Promise<HostSync> | null = null;
   let sync: HostSync | null = null;
+  let stopSupervision: (() => void) | null = null;
   /** Set when quitting began while sync ran: the store closes once the client has stopped. */
   let closing: Promise<void> | null = null;
   let storeClosed = false;
@@ -291,6 +293,8 @@ function start(): void {
         },
       });
       uninstallIpc = installIpc(ipcMain, binding);
+      // Overdue orders escalate on this console as they do in the browser mode: once now, then every 15 s.
+      stopSupervision = startSupervision(opened.desk);
       mainWindow = openWindow();
       // Pop-outs belong to the console: closing it closes them, and the app with them.
       mainWindow.on('closed', () => {
@@ -303,8 +307,11 @@ function start(): void {
 
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
+    // Nothing new is made from here on (no call from a window, no escalation), so sync drains what exists.
     uninstallIpc?.();
     uninstallIpc = null;
+    stopSupervision?.();
+    stopSupervision = null;
     if (storeClosed) return;
     if (!sync && !signingIn) {
       closeStore();

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toErrorInfo } from '../../shared/errors';
-import { openWorkstation, type Workstation } from '../host';
+import { openWorkstation, SUPERVISION_INTERVAL_MS, type Workstation } from '../host';
 import { describeHostSync, readHostSyncArgs, startHostSync, type HostSync } from '../sync/start';
 import { buildRenderer, rendererIsStale } from './build';
 import { startWebHost } from './host';
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
           port,
           desk: synced.workstation.desk,
           actor: synced.sync.actor,
-          supervisionMs: 15_000,
+          supervisionMs: SUPERVISION_INTERVAL_MS,
         }
       : { dataDir, port, operatorId },
   );

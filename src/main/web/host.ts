@@ -14,7 +14,7 @@ import { DeskError, toErrorInfo } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
 import { ClientMessage, MAX_WIRE_MESSAGE_BYTES, type ReplyMessage } from '../../shared/wire';
 import type { Desk } from '../api/desk';
-import { SupervisionService } from '../core/supervision/timer';
+import { startSupervision, SUPERVISION_INTERVAL_MS } from '../host';
 import { openWebStore } from './store';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -105,9 +105,10 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const actor = options.actor ?? opened?.actor;
   if (!desk || !actor)
     throw new DeskError('invalid_input', 'startWebHost: a desk was given without the actor it serves');
-  const supervisionMs = options.supervisionMs ?? (opened ? 15_000 : 0);
-  const stopSupervision =
-    supervisionMs > 0 ? new SupervisionService(desk).start(supervisionMs) : () => undefined;
+  const stopSupervision = startSupervision(
+    desk,
+    options.supervisionMs ?? (opened ? SUPERVISION_INTERVAL_MS : 0),
+  );
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = options.rendererDir ?? RENDERER_DIR;
   const mapDir = options.mapDir ?? MAP_DIR;
