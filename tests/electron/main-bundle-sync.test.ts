@@ -152,6 +152,20 @@ describe('the desktop app syncing with the central server', () => {
     expect(existsSync(`${STORE}-wal`), 'the store was closed').toBe(false);
   });
 
+  it('reads the secret from DESK_SYNC_SECRET when --secret is left out (a wrong one is refused as well)', async () => {
+    // Without the variable the demo secret (the right one) would be used and the start would succeed.
+    process.env.DESK_SYNC_SECRET = 'not-the-secret-of-this-workstation';
+    let refused: FakeElectron;
+    try {
+      refused = await startDesktop(substationArgs(viaLink).filter((arg) => !arg.startsWith('--secret')));
+    } finally {
+      delete process.env.DESK_SYNC_SECRET;
+    }
+    expect(refused.exitCode).toBe(1);
+    expect(refused.errorBox).toContain(`could not sign in to ${viaLink}`);
+    expect(refused.windows).toHaveLength(0);
+  });
+
   it('signs in online as the enrolled workstation and shows sync status through the contract', async () => {
     first = await startDesktop(substationArgs(viaLink));
     expect(first.errorBox, `start-up failed: ${first.errorBox}`).toBeNull();

@@ -2,6 +2,7 @@
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDesktopOptions } from '../../src/main/electron/options';
+import { readHostSyncArgs } from '../../src/main/sync/start';
 import {
   appUrl,
   CONTENT_SECURITY_POLICY,
@@ -223,5 +224,52 @@ describe('the sync options', () => {
     );
     expect(() => read('--secret', 's3cret')).toThrow(/^--secret is only used with --server/);
     expect(() => read('--workstation', 'ws-city')).toThrow(/^--workstation is only used with --server/);
+  });
+
+  const SERVER = 'http://127.0.0.1:7400';
+  const SECRETS = { DESK_SYNC_PASSWORD: 'pw-from-env', DESK_SYNC_SECRET: 'secret-from-env' };
+  const withEnv = (env: Record<string, string>, ...args: string[]) =>
+    readDesktopOptions(['electron', '.', ...args], env).sync;
+
+  it('take the password and secret from DESK_SYNC_PASSWORD and DESK_SYNC_SECRET, kept off the command line', () => {
+    expect(withEnv(SECRETS, '--server', SERVER)?.flags).toEqual({
+      password: 'pw-from-env',
+      workstationId: undefined,
+      secret: 'secret-from-env',
+    });
+    expect(withEnv({ DESK_SYNC_SECRET: 'secret-from-env' }, '--server', SERVER)?.flags).toEqual({
+      password: undefined,
+      workstationId: undefined,
+      secret: 'secret-from-env',
+    });
+    // The browser mode reads them through the same function, from its own process.env.
+    expect(readHostSyncArgs({ server: SERVER, workstation: 'ws-610926' }, SECRETS)?.flags).toEqual({
+      password: 'pw-from-env',
+      workstationId: 'ws-610926',
+      secret: 'secret-from-env',
+    });
+  });
+
+  it('let a flag win over its variable when both are given', () => {
+    expect(withEnv(SECRETS, '--server', SERVER, '--secret', 'flag-secret')?.flags).toEqual({
+      password: 'pw-from-env',
+      workstationId: undefined,
+      secret: 'flag-secret',
+    });
+    expect(
+      readHostSyncArgs({ server: SERVER, password: 'flag-pw', secret: 'flag-secret' }, SECRETS)?.flags,
+    ).toMatchObject({ password: 'flag-pw', secret: 'flag-secret' });
+  });
+
+  it('refuse a variable set but empty, naming it, and leave the variables unread without --server', () => {
+    expect(() => withEnv({ DESK_SYNC_SECRET: '' }, '--server', SERVER)).toThrow(
+      /^DESK_SYNC_SECRET is set but empty: give it the value of --secret, or unset it$/,
+    );
+    expect(() => readHostSyncArgs({ server: SERVER }, { DESK_SYNC_PASSWORD: '' })).toThrow(
+      /^DESK_SYNC_PASSWORD is set but empty/,
+    );
+    // Set for the machine's synced starts, they do not stop a standalone one (a stray flag still does).
+    expect(withEnv({ ...SECRETS, DESK_SYNC_SECRET: '' })).toBeNull();
+    expect(() => withEnv(SECRETS, '--secret', 's3cret')).toThrow(/^--secret is only used with --server/);
   });
 });

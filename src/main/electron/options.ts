@@ -38,12 +38,15 @@ export function readDesktopOptions(
     throw new Error(`"${operatorId}" is not an operator id (letters, digits and _ . : - only)`);
   const dataDir = switchValue(argv, 'data-dir') ?? env.DESK_DATA_DIR ?? null;
   if (dataDir === '') throw new Error('--data-dir needs a folder');
-  // The same flags and checks as the browser mode's, so both hosts sync the same way.
-  const sync = readHostSyncArgs({
-    server: switchValue(argv, 'server'),
-    password: switchValue(argv, 'password'),
-    workstation: switchValue(argv, 'workstation'),
-    secret: switchValue(argv, 'secret'),
-  });
+  // The same flags, variables (DESK_SYNC_PASSWORD, DESK_SYNC_SECRET) and checks as the browser mode's.
+  const sync = readHostSyncArgs(
+    {
+      server: switchValue(argv, 'server'),
+      password: switchValue(argv, 'password'),
+      workstation: switchValue(argv, 'workstation'),
+      secret: switchValue(argv, 'secret'),
+    },
+    env,
+  );
   return { operatorId, dataDir, sync };
 }

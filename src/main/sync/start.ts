@@ -85,17 +85,37 @@ export interface HostSyncArgs {
   secret?: string;
 }
 
+/**
+ * Where a host reads the operator's password and the workstation's secret when `--password` / `--secret` are not
+ * given: a process's command line is readable by every user of the machine (ps, /proc), its environment only by
+ * its own user and root. A flag still wins over its variable, as `--operator` does over DESK_OPERATOR.
+ */
+export const SYNC_PASSWORD_ENV = 'DESK_SYNC_PASSWORD';
+export const SYNC_SECRET_ENV = 'DESK_SYNC_SECRET';
+
+/** A host's environment (process.env, or what a test gives). */
+export type HostEnv = Readonly<Record<string, string | undefined>>;
+
 /** The sync a host was asked for: which server, and the flags hostSyncOptions fills in from. */
 export interface HostSyncRequest {
   url: string;
   flags: HostSyncFlags;
 }
 
+/** A variable the host reads a secret from; set but empty is a mistake (a failed `$(cat file)`), not "unset". */
+function secretFromEnv(env: HostEnv, name: string, flag: string): string | undefined {
+  const value = env[name];
+  if (value === '') throw new Error(`${name} is set but empty: give it the value of ${flag}, or unset it`);
+  return value;
+}
+
 /**
- * Checks a host's sync flags once, for the web host and the desktop app alike; each error names its flag.
- * Null when no server was given: the workstation runs standalone.
+ * Checks a host's sync flags once, for the web host and the desktop app alike; each error names its flag or
+ * variable. The password and secret come from the flag, else from DESK_SYNC_PASSWORD / DESK_SYNC_SECRET, else the
+ * demo defaults. Null when no server was given: the workstation runs standalone, and the variables are not read
+ * (they may stay set in the environment for the next synced start).
  */
-export function readHostSyncArgs(args: HostSyncArgs): HostSyncRequest | null {
+export function readHostSyncArgs(args: HostSyncArgs, env: HostEnv): HostSyncRequest | null {
   for (const name of ['server', 'password', 'workstation', 'secret'] as const)
     if (args[name] === '') throw new Error(`--${name} needs a value`);
   if (args.server === undefined) {
@@ -118,7 +138,11 @@ export function readHostSyncArgs(args: HostSyncArgs): HostSyncRequest | null {
     );
   return {
     url: args.server,
-    flags: { password: args.password, workstationId: args.workstation, secret: args.secret },
+    flags: {
+      password: args.password ?? secretFromEnv(env, SYNC_PASSWORD_ENV, '--password'),
+      workstationId: args.workstation,
+      secret: args.secret ?? secretFromEnv(env, SYNC_SECRET_ENV, '--secret'),
+    },
   };
 }
 

@@ -18,6 +18,8 @@ const USAGE = `usage: npm run start:web -- [--data <dir>] [--port <n>] [--operat
   --password     the operator's password (default demo-<operator>, demo server only)
   --workstation  the enrolled workstation id (default ws-city, or ws-<county> for a county operator)
   --secret       the workstation's enrolment secret (default demo-secret-<workstation>, demo server only)
+  Prefer DESK_SYNC_PASSWORD and DESK_SYNC_SECRET in the environment to --password and --secret: other users
+  of the machine can read a command line in the process list. A flag given wins over its variable.
   --build     rebuild the console even if it looks fresh
   --no-build  serve dist/renderer as it is`;
 
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? '5170');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port ${values.port} is not a port`);
-  const syncRequest = readHostSyncArgs(values);
+  const syncRequest = readHostSyncArgs(values, process.env);
 
   if (!values['no-build'] && (values.build || rendererIsStale())) {
     console.log('building the console (vite)…');
