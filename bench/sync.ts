@@ -321,6 +321,7 @@ class PushTimer implements SyncTransport {
   login: SyncTransport['login'] = (request) => this.inner.login(request);
   pull: SyncTransport['pull'] = (token, request) => this.inner.pull(token, request);
   live: SyncTransport['live'] = (token, handlers) => this.inner.live(token, handlers);
+  pullSource: NonNullable<SyncTransport['pullSource']> = () => this.inner.pullSource();
 
   async push(token: string, request: PushRequest): Promise<PushResponse> {
     const t0 = nowMs();

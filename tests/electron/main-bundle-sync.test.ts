@@ -36,17 +36,26 @@ let viaLink: string;
 
 /**
  * Every worker thread started in this process (the bundle runs in it), and what each told its parent in the pull
- * reader's words: `{ id: 0, text: '' }` once loaded, then `{ id, text }` (or `{ id, error }`) per answer read.
+ * reader's words: `{ id: 0, text: '' }` once loaded, then per answer read `{ id, text }` (or `{ id, error }`), or
+ * `{ stream, text }` (or `{ stream, failure }`) for an answer it asked for itself over HTTP.
  */
 const workers: { ready: boolean; answers: number }[] = [];
 function watchWorker(worker: Worker): void {
   const seen = { ready: false, answers: 0 };
   workers.push(seen);
-  worker.on('message', (reply: { id?: unknown; text?: unknown; error?: unknown }) => {
-    if (typeof reply !== 'object' || reply === null || typeof reply.id !== 'number') return;
-    if (reply.id === 0 && reply.text === '') seen.ready = true;
-    else if (seen.ready && (typeof reply.text === 'string' || reply.error !== undefined)) seen.answers += 1;
-  });
+  worker.on(
+    'message',
+    (reply: { id?: unknown; stream?: unknown; text?: unknown; error?: unknown; failure?: unknown }) => {
+      if (typeof reply !== 'object' || reply === null) return;
+      if (reply.id === 0 && reply.text === '') seen.ready = true;
+      else if (
+        seen.ready &&
+        (typeof reply.id === 'number' || typeof reply.stream === 'number') &&
+        (typeof reply.text === 'string' || reply.error !== undefined || reply.failure !== undefined)
+      )
+        seen.answers += 1;
+    },
+  );
   // Listening refs the worker's port; an idle worker must not keep the process alive.
   worker.unref();
 }

@@ -24,7 +24,7 @@ import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
 import type { PageCursor } from './pull-answer';
-import { pullReader } from './pull-reader';
+import { pullReader, type PageStream } from './pull-reader';
 import {
   applyChange,
   partitionStates,
@@ -537,47 +537,77 @@ export class SyncClient {
     this.checkpointing = true;
   }
 
+  /**
+   * The pages of a pull, in order, from the stored cursors on. Over HTTP with the reader's worker, the worker follows
+   * the pull itself, asking for each answer as soon as the one before has parsed, while this thread applies (see
+   * pull-reader.ts); otherwise each answer is asked for here, as soon as the one before has parsed.
+   */
+  private pageStream(): PageStream {
+    const source = this.transport.pullSource?.();
+    const followed = source && pullReader().follow(source, this.currentToken(), this.pullRequest(new Map()));
+    return followed || this.fetchedPages();
+  }
+
+  private fetchedPages(): PageStream {
+    let current: Fetch | undefined = this.fetchPages(new Map());
+    return {
+      next: async () => {
+        const fetch = current;
+        if (!fetch) throw new Error('the pull stream has ended');
+        current = undefined;
+        // The next pages are asked for as soon as these have parsed (their cursors), before they are checked.
+        const early = await fetch.cursors.catch(() => undefined);
+        let next = early?.some((cursor) => cursor.hasMore)
+          ? this.fetchPages(new Map(early.map((cursor) => [cursor.partition, cursor.cursor])))
+          : undefined;
+        const pages = await fetch.pages;
+        if (pages.some((page) => page.hasMore)) {
+          const wanted = new Map(pages.map((page) => [page.partition, page.cursor]));
+          if (!next || !sameCursors(next.asked, wanted)) next = this.fetchPages(wanted);
+          // With a worker, the next answer is waited for and handed over first, so the worker checks it while
+          // this thread applies these pages (a body that arrived during the apply would be checked only after it,
+          // with this thread idle). Without one, the request only has to reach its socket before the apply holds
+          // the thread.
+          if (pullReader().inWorker()) await next.arrived.catch(() => undefined);
+          else await new Promise((resolve) => setImmediate(resolve));
+          current = next;
+        }
+        return pages;
+      },
+      close: () => {
+        current = undefined;
+      },
+    };
+  }
+
   private async pullToHead(): Promise<number> {
     let pulled = 0;
     const reDownloaded = new Set<PartitionId>();
-    let current = this.fetchPages(new Map());
-    for (let round = 0; round < 100_000; round += 1) {
-      // The next pages are asked for as soon as these have parsed (their cursors), before they are checked and
-      // applied: the server reads them, and the reader's worker checks them, while this thread applies these.
-      // Should these be refused or fail to apply, the cursors in the store still say where to start again.
-      const early = await current.cursors.catch(() => undefined);
-      let next = early?.some((cursor) => cursor.hasMore)
-        ? this.fetchPages(new Map(early.map((cursor) => [cursor.partition, cursor.cursor])))
-        : undefined;
-      const pages = await current.pages;
-      const more = pages.some((page) => page.hasMore);
-      if (more) {
-        this.checkpointInBackground();
-        const wanted = new Map(pages.map((page) => [page.partition, page.cursor]));
-        if (!next || !sameCursors(next.asked, wanted)) next = this.fetchPages(wanted);
-        // With a worker, the next answer is waited for and handed over first, so the worker checks it while this
-        // thread applies these pages (a body that arrived during the apply would be checked only after it, with
-        // this thread idle). Without one, the request only has to reach its socket before the apply holds the thread.
-        if (pullReader().inWorker()) await next.arrived.catch(() => undefined);
-        else await new Promise((resolve) => setImmediate(resolve));
+    // Should pages be refused or fail to apply, the cursors in the store still say where to start again.
+    let stream = this.pageStream();
+    try {
+      for (let round = 0; round < 100_000; round += 1) {
+        const pages = await stream.next();
+        const more = pages.some((page) => page.hasMore);
+        if (more) this.checkpointInBackground();
+        pulled += this.applyPages(pages, !more);
+        if (more) continue;
+        const diverged = this.divergedPartitions(pages, pulled === 0);
+        const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
+        if (diverged.length > fresh.length)
+          setSyncMeta(
+            this.db,
+            'last_error',
+            `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
+          );
+        if (fresh.length === 0) return pulled;
+        for (const partition of fresh) reDownloaded.add(partition);
+        this.reDownload(fresh);
+        stream.close();
+        stream = this.pageStream();
       }
-      pulled += this.applyPages(pages, !more);
-      if (more && next) {
-        current = next;
-        continue;
-      }
-      const diverged = this.divergedPartitions(pages, pulled === 0);
-      const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
-      if (diverged.length > fresh.length)
-        setSyncMeta(
-          this.db,
-          'last_error',
-          `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
-        );
-      if (fresh.length === 0) return pulled;
-      for (const partition of fresh) reDownloaded.add(partition);
-      this.reDownload(fresh);
-      current = this.fetchPages(new Map());
+    } finally {
+      stream.close();
     }
     throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
   }

@@ -8,12 +8,38 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DeskError, type ErrorInfo } from '../../shared/errors';
-import type { PullPage, PullResponse } from '../../shared/sync';
+import type { PullPage, PullRequest, PullResponse } from '../../shared/sync';
+import { LinkDown, ServerRefusal } from './http-post';
 import { decodePullAnswer, readPullAnswer, type PageCursor } from './pull-answer';
 
+/** An answer to check. */
 export interface ReaderRequest {
   id: number;
   bytes: Uint8Array;
+}
+
+/** Follow a catch-up over HTTP from `request` on: ask, check and hand over each answer in turn. */
+export interface FollowRequest {
+  follow: number;
+  url: string;
+  timeoutMs: number;
+  token: string;
+  request: PullRequest;
+}
+
+export type WorkerRequest = ReaderRequest | FollowRequest | { took: number } | { close: number };
+
+/** Why a followed answer did not come or was refused, as the main thread rebuilds it. */
+export type StreamFailure =
+  { refusal: { status: number; info: ErrorInfo } } | { link: string } | { error: ErrorInfo };
+
+/** A followed stream's next answer, checked, or why the stream stopped. */
+export type StreamReply = { stream: number; text: string } | { stream: number; failure: StreamFailure };
+
+/** Pages of pull answers in the order they come; `close` lets go of what has not been taken. */
+export interface PageStream {
+  next(): Promise<PullPage[]>;
+  close(): void;
 }
 
 /**
@@ -87,12 +113,121 @@ function startWorker(): Worker | undefined {
   return existsSync(bundled) ? new Worker(bundled) : undefined;
 }
 
+function errorOf(failure: StreamFailure): Error {
+  if ('refusal' in failure) return new ServerRefusal(failure.refusal.status, failure.refusal.info);
+  if ('link' in failure) return new LinkDown(failure.link);
+  return new DeskError(failure.error.code, failure.error.message, failure.error.details);
+}
+
+/** A stream the worker follows: answers handed over and not yet taken, or the reader waiting for one. */
+class FollowedStream implements PageStream {
+  private readonly arrived: (string | Error)[] = [];
+  private waiting: Settlers<PullPage[]> | undefined;
+  ended = false;
+
+  constructor(
+    readonly id: number,
+    private readonly reader: PullReader,
+  ) {}
+
+  next(): Promise<PullPage[]> {
+    const first = this.arrived.shift();
+    if (first !== undefined) return Promise.resolve().then(() => this.take(first));
+    if (this.ended) return Promise.reject(new Error('the pull stream has ended'));
+    if (this.waiting) return Promise.reject(new Error('the pull stream is already being read'));
+    const next = settlers<PullPage[]>();
+    this.waiting = next;
+    return next.promise;
+  }
+
+  /** The worker's next answer (its checked text) or why the stream stopped. */
+  deliver(item: string | Error): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    if (!waiting) {
+      this.arrived.push(item);
+      return;
+    }
+    try {
+      waiting.resolve(this.take(item));
+    } catch (error) {
+      waiting.reject(error as Error);
+    }
+  }
+
+  private take(item: string | Error): PullPage[] {
+    if (item instanceof Error) {
+      this.close();
+      throw item;
+    }
+    this.reader.took(this.id);
+    // The worker checked this very text (schema and hashes): parsed here, it gives the same values.
+    return (JSON.parse(item) as PullResponse).pages;
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.arrived.length = 0;
+    this.reader.closeStream(this.id);
+    this.waiting?.reject(new Error('the pull stream was closed'));
+    this.waiting = undefined;
+  }
+}
+
 class PullReader {
   private worker: Worker | undefined;
   private started = false;
   private ready = false;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
+  private readonly streams = new Map<number, FollowedStream>();
+
+  /** Holds the process open while answers are being read or followed; lets go when idle. */
+  private hold(): void {
+    if (this.waiting.size + this.streams.size === 1) this.worker?.ref();
+  }
+
+  private release(): void {
+    if (this.waiting.size + this.streams.size === 0) this.worker?.unref();
+  }
+
+  /**
+   * Follows a catch-up over HTTP in the worker (undefined without one): it asks for each answer itself as soon as
+   * the one before has parsed, checks it and hands it over, at most a couple ahead of what has been taken. The
+   * stream ends after an answer with no more pages, or at the first failure (the same errors a transport throws).
+   */
+  follow(
+    source: { url: string; timeoutMs: number },
+    token: string,
+    request: PullRequest,
+  ): PageStream | undefined {
+    const worker = this.worker;
+    if (!worker || !this.ready) return undefined;
+    const id = this.nextId;
+    this.nextId += 1;
+    const stream = new FollowedStream(id, this);
+    this.streams.set(id, stream);
+    this.hold();
+    worker.postMessage({
+      follow: id,
+      url: source.url,
+      timeoutMs: source.timeoutMs,
+      token,
+      request,
+    } satisfies WorkerRequest);
+    return stream;
+  }
+
+  took(id: number): void {
+    this.worker?.postMessage({ took: id } satisfies WorkerRequest);
+  }
+
+  closeStream(id: number): void {
+    if (!this.streams.delete(id)) return;
+    this.worker?.postMessage({ close: id } satisfies WorkerRequest);
+    this.release();
+  }
 
   /** Starts the worker ahead of the first answer (it takes a moment to load); answers are read here until then. */
   warm(): void {
@@ -106,7 +241,7 @@ class PullReader {
     }
     if (!worker) return;
     this.worker = worker;
-    worker.on('message', (reply: ReaderReply) => this.settle(reply));
+    worker.on('message', (reply: ReaderReply | StreamReply) => this.settle(reply));
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => this.fail(new Error(`the pull reader's worker stopped (exit code ${code})`)));
     // After the listeners: adding a 'message' listener refs the worker's port again, and an idle worker must not
@@ -143,12 +278,24 @@ class PullReader {
     // Whoever reads may wait for the pages only (a refused answer rejects both).
     cursors.promise.catch(() => undefined);
     // Held while an answer is being read, so the process waits for it; let go when idle.
-    if (this.waiting.size === 1) worker.ref();
+    this.hold();
     worker.postMessage({ id, bytes: own } satisfies ReaderRequest, [own.buffer as ArrayBuffer]);
     return { cursors: cursors.promise, pages: pages.promise };
   }
 
-  private settle(reply: ReaderReply): void {
+  private settle(reply: ReaderReply | StreamReply): void {
+    if ('stream' in reply) {
+      const stream = this.streams.get(reply.stream);
+      if (!stream) return;
+      if ('failure' in reply) {
+        // The worker has ended it: no close message needed.
+        this.streams.delete(reply.stream);
+        this.release();
+        stream.deliver(errorOf(reply.failure));
+        stream.ended = true;
+      } else stream.deliver(reply.text);
+      return;
+    }
     if (reply.id === 0) {
       this.ready = true;
       return;
@@ -161,7 +308,7 @@ class PullReader {
       return;
     }
     this.waiting.delete(reply.id);
-    if (this.waiting.size === 0) this.worker?.unref();
+    this.release();
     if ('error' in reply) {
       const error = new DeskError(reply.error.code, reply.error.message, reply.error.details);
       if (!waiting.cursors.told) waiting.cursors.reject(error);
@@ -182,6 +329,11 @@ class PullReader {
       if (!waiting.cursors.told) waiting.cursors.reject(error);
       waiting.pages.reject(error);
     }
+    for (const stream of this.streams.values()) {
+      stream.deliver(error);
+      stream.ended = true;
+    }
+    this.streams.clear();
     this.waiting.clear();
   }
 }
@@ -189,6 +341,6 @@ class PullReader {
 const reader = new PullReader();
 
 /** The process's pull reader. */
-export function pullReader(): Pick<PullReader, 'warm' | 'read' | 'inWorker'> {
+export function pullReader(): Pick<PullReader, 'warm' | 'read' | 'follow' | 'inWorker'> {
   return reader;
 }

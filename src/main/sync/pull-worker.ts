@@ -1,10 +1,21 @@
 // The pull reader's worker thread: parses and checks each pull answer (schema and record hashes) while the main
 // thread applies the previous one, and hands back the checked text; the pages' cursors go ahead of it, as soon as
-// the body has parsed, so the next pages can be asked for meanwhile. See pull-reader.ts.
+// the body has parsed, so the next pages can be asked for meanwhile. Over HTTP it follows a catch-up itself: it asks
+// for each answer the moment the one before has parsed, which the main thread, busy applying, could not.
+// See pull-reader.ts.
 import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors';
-import { checkPullAnswer } from './pull-answer';
-import type { ReaderReply, ReaderRequest } from './pull-reader';
+import type { PullRequest } from '../../shared/sync';
+import { LinkDown, postForBytes, postTarget, ServerRefusal, type PostTarget } from './http-post';
+import { checkPullAnswer, type PageCursor } from './pull-answer';
+import type {
+  FollowRequest,
+  ReaderReply,
+  ReaderRequest,
+  StreamFailure,
+  StreamReply,
+  WorkerRequest,
+} from './pull-reader';
 import { loggedRecord } from './record-hash';
 
 /**
@@ -37,19 +48,138 @@ function warmUp(): void {
   for (let round = 0; round < 5; round += 1) checkPullAnswer(body, () => undefined);
 }
 
+/** Answers a stream may have checked and handed over before the main thread has taken them. */
+const AHEAD = 2;
+
+interface Stream {
+  id: number;
+  target: PostTarget;
+  token: string;
+  posted: number;
+  taken: number;
+  /** The next request, when the answer before it came while too many answers were waiting to be taken. */
+  deferred: PullRequest | undefined;
+  ended: boolean;
+}
+
+const targets = new Map<string, PostTarget>();
+const streams = new Map<number, Stream>();
+
+function targetOf(url: string, timeoutMs: number): PostTarget {
+  const key = `${timeoutMs} ${url}`;
+  let target = targets.get(key);
+  if (!target) {
+    target = postTarget(url, timeoutMs);
+    targets.set(key, target);
+  }
+  return target;
+}
+
+/** The request for the pages after an answer's: the same partitions, each from where the answer left it. */
+function advance(request: PullRequest, cursors: PageCursor[]): PullRequest {
+  const at = new Map(cursors.map((cursor) => [cursor.partition, cursor.cursor]));
+  return {
+    ...request,
+    partitions: request.partitions.map((p) => ({
+      partition: p.partition,
+      cursor: at.get(p.partition) ?? p.cursor,
+    })),
+  };
+}
+
+function failureOf(error: unknown): StreamFailure {
+  if (error instanceof ServerRefusal) return { refusal: { status: error.status, info: error.info } };
+  if (error instanceof LinkDown) return { link: error.message };
+  return { error: toErrorInfo(error) };
+}
+
+function end(stream: Stream, reply: StreamReply | undefined): void {
+  stream.ended = true;
+  streams.delete(stream.id);
+  if (reply) parentPort?.postMessage(reply);
+}
+
+/** Asks for one answer; checks it once it comes, asking for the next as soon as its cursors are known. */
+function ask(stream: Stream, request: PullRequest): void {
+  postForBytes(stream.target, '/v1/pull', request, stream.token).then(
+    (bytes) => answer(stream, request, bytes),
+    (error: unknown) => {
+      if (!stream.ended) end(stream, { stream: stream.id, failure: failureOf(error) });
+    },
+  );
+}
+
+function answer(stream: Stream, request: PullRequest, bytes: Uint8Array): void {
+  if (stream.ended) return;
+  let more = false;
+  let text: string;
+  try {
+    text = checkPullAnswer(bytes, (cursors) => {
+      if (!cursors.some((cursor) => cursor.hasMore)) return;
+      more = true;
+      // The server reads the next answer while this one is checked (and the main thread applies earlier ones).
+      const next = advance(request, cursors);
+      if (stream.posted - stream.taken < AHEAD) ask(stream, next);
+      else stream.deferred = next;
+    });
+  } catch (error) {
+    end(stream, { stream: stream.id, failure: failureOf(error) });
+    return;
+  }
+  stream.posted += 1;
+  parentPort?.postMessage({ stream: stream.id, text } satisfies StreamReply);
+  // An answer with no more pages ends the stream; one refused after its next was asked for ended it above.
+  if (!more) end(stream, undefined);
+}
+
+function follow(message: FollowRequest): void {
+  const stream: Stream = {
+    id: message.follow,
+    target: targetOf(message.url, message.timeoutMs),
+    token: message.token,
+    posted: 0,
+    taken: 0,
+    deferred: undefined,
+    ended: false,
+  };
+  streams.set(stream.id, stream);
+  ask(stream, message.request);
+}
+
+function took(id: number): void {
+  const stream = streams.get(id);
+  if (!stream) return;
+  stream.taken += 1;
+  const next = stream.deferred;
+  if (next && stream.posted - stream.taken < AHEAD) {
+    stream.deferred = undefined;
+    ask(stream, next);
+  }
+}
+
+function check({ id, bytes }: ReaderRequest): void {
+  let reply: ReaderReply;
+  try {
+    const text = checkPullAnswer(bytes, (cursors) =>
+      parentPort?.postMessage({ id, cursors } satisfies ReaderReply),
+    );
+    reply = { id, text };
+  } catch (error) {
+    reply = { id, error: toErrorInfo(error) };
+  }
+  parentPort?.postMessage(reply);
+}
+
 const port = parentPort;
 if (port) {
-  port.on('message', ({ id, bytes }: ReaderRequest) => {
-    let reply: ReaderReply;
-    try {
-      const text = checkPullAnswer(bytes, (cursors) =>
-        port.postMessage({ id, cursors } satisfies ReaderReply),
-      );
-      reply = { id, text };
-    } catch (error) {
-      reply = { id, error: toErrorInfo(error) };
+  port.on('message', (message: WorkerRequest) => {
+    if ('bytes' in message) check(message);
+    else if ('follow' in message) follow(message);
+    else if ('took' in message) took(message.took);
+    else {
+      const stream = streams.get(message.close);
+      if (stream) end(stream, undefined);
     }
-    port.postMessage(reply);
   });
   warmUp();
   port.postMessage({ id: 0, text: '' } satisfies ReaderReply);

@@ -1,9 +1,8 @@
 // How a workstation reaches the central server: HTTP JSON + a WebSocket for pokes, or an in-process endpoint
 // (tests and the simulation) with the same shapes and the same failure modes.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
-import { DeskError, isErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+import { DeskError } from '../../shared/errors';
+import { LinkDown, postForBytes, postTarget, ServerRefusal, type PostTarget } from './http-post';
 import {
   PROTOCOL_VERSION,
   SCHEMA_VERSION,
@@ -20,24 +19,7 @@ import {
 /** The operator a sign-in names, as the server (or the offline verifier) knows them. */
 export type SignedInOperator = LoginResponse['operator'];
 
-/** An answer from the server that is not a success: the request reached it and it said no. */
-export class ServerRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly info: ErrorInfo,
-  ) {
-    super(`${status} ${info.code}: ${info.message}`);
-    this.name = 'ServerRefusal';
-  }
-}
-
-/** The link is down or the answer never came (the server may or may not have acted on the request). */
-export class LinkDown extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LinkDown';
-  }
-}
+export { LinkDown, ServerRefusal } from './http-post';
 
 export interface LiveHandlers {
   onPoke(poke: LivePoke): void;
@@ -55,22 +37,20 @@ export interface SyncTransport {
   pull(token: string, request: PullRequest): Promise<Uint8Array>;
   /** Opens the live channel; the returned function closes it. */
   live(token: string, handlers: LiveHandlers): () => void;
+  /**
+   * Where pull answers can be asked for over HTTP by another thread (the pull reader's worker follows a catch-up
+   * from there, asking for each answer as soon as the one before has parsed); absent for other transports.
+   */
+  pullSource?(): PullSource;
+}
+
+/** The server's base URL and how long to wait for an answer. */
+export interface PullSource {
+  url: string;
+  timeoutMs: number;
 }
 
 export const VERSIONS = { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION } as const;
-
-function refusalOf(status: number, body: unknown): ServerRefusal {
-  if (isErrorInfo(body)) return new ServerRefusal(status, body);
-  const code: ErrorCode =
-    status === 401
-      ? 'unauthenticated'
-      : status === 403
-        ? 'forbidden'
-        : status === 413
-          ? 'too_large'
-          : 'invalid_input';
-  return new ServerRefusal(status, { code, message: `the server answered ${status}` });
-}
 
 /**
  * HTTP JSON on the server's /v1 routes, and its /v1/live WebSocket. Built on node:http rather than fetch: on
@@ -79,22 +59,14 @@ function refusalOf(status: number, body: unknown): ServerRefusal {
  * exited with the request unsettled). node:http reports the reset at once.
  */
 export class HttpTransport implements SyncTransport {
-  private readonly base: string;
-  private readonly secure: boolean;
-  private readonly agent: HttpAgent;
+  private readonly target: PostTarget;
 
-  constructor(
-    url: string,
-    private readonly timeoutMs = 30_000,
-  ) {
-    this.base = url.replace(/\/+$/, '');
-    this.secure = this.base.startsWith('https:');
-    // One connection reused across requests: a drain or a catch-up is hundreds of requests in a row.
-    this.agent = this.secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  constructor(url: string, timeoutMs = 30_000) {
+    this.target = postTarget(url, timeoutMs);
   }
 
   private async post<T>(path: string, body: unknown, token?: string): Promise<T> {
-    const bytes = await this.postForBytes(path, body, token);
+    const bytes = await postForBytes(this.target, path, body, token);
     try {
       return JSON.parse(bytes.toString('utf8')) as T;
     } catch (error) {
@@ -102,55 +74,9 @@ export class HttpTransport implements SyncTransport {
     }
   }
 
-  /** A 2xx answer's body as bytes; any other answer is a refusal (4xx) or the link failing (5xx, no answer). */
-  private postForBytes(path: string, body: unknown, token?: string, retried = false): Promise<Buffer> {
-    const payload = Buffer.from(JSON.stringify(body));
-    return new Promise<Buffer>((resolve, reject) => {
-      const send = this.secure ? httpsRequest : httpRequest;
-      const req = send(
-        `${this.base}${path}`,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': payload.length,
-            ...(token ? { authorization: `Bearer ${token}` } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (error) => reject(new LinkDown(`${path}: ${error.message}`)));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            const bytes = Buffer.concat(chunks);
-            if (status >= 500) reject(new LinkDown(`${path}: server error ${status}`));
-            else if (status >= 200 && status < 300) resolve(bytes);
-            else {
-              let parsed: unknown;
-              try {
-                parsed = JSON.parse(bytes.toString('utf8')) as unknown;
-              } catch {
-                parsed = undefined;
-              }
-              reject(refusalOf(status, parsed));
-            }
-          });
-        },
-      );
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the server had just closed: every route is safe to repeat (a pushed command
-        // is recognised by its workstation and counter), so try once on a fresh connection.
-        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') {
-          this.postForBytes(path, body, token, true).then(resolve, reject);
-          return;
-        }
-        reject(new LinkDown(`${path}: ${error.message}`));
-      });
-      req.end(payload);
-    });
+  /** The pull route: the pull reader's worker asks for a catch-up's answers there itself. */
+  pullSource(): PullSource {
+    return { url: this.target.base, timeoutMs: this.target.timeoutMs };
   }
 
   login(request: LoginRequest): Promise<LoginResponse> {
@@ -166,11 +92,11 @@ export class HttpTransport implements SyncTransport {
   }
 
   pull(token: string, request: PullRequest): Promise<Uint8Array> {
-    return this.postForBytes('/v1/pull', request, token);
+    return postForBytes(this.target, '/v1/pull', request, token);
   }
 
   live(token: string, handlers: LiveHandlers): () => void {
-    const url = `${this.base.replace(/^http/, 'ws')}/v1/live?token=${encodeURIComponent(token)}`;
+    const url = `${this.target.base.replace(/^http/, 'ws')}/v1/live?token=${encodeURIComponent(token)}`;
     const socket = new WebSocket(url);
     let closed = false;
     socket.on('open', () => handlers.onOpen());
