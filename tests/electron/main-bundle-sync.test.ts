@@ -36,8 +36,8 @@ let viaLink: string;
 
 /**
  * Every worker thread started in this process (the bundle runs in it), and what each told its parent in the pull
- * reader's words: `{ id: 0, text: '' }` once loaded, then per answer read `{ id, text }` (or `{ id, error }`), or
- * `{ stream, text }` (or `{ stream, failure }`) for an answer it asked for itself over HTTP.
+ * reader's words: `{ id: 0, ready: true }` once loaded, then per answer read `{ id, json }` (or `{ id, error }`), or
+ * `{ stream, json }` (or `{ stream, failure }`) for an answer it asked for itself over HTTP.
  */
 const workers: { ready: boolean; answers: number }[] = [];
 function watchWorker(worker: Worker): void {
@@ -45,13 +45,20 @@ function watchWorker(worker: Worker): void {
   workers.push(seen);
   worker.on(
     'message',
-    (reply: { id?: unknown; stream?: unknown; text?: unknown; error?: unknown; failure?: unknown }) => {
+    (reply: {
+      id?: unknown;
+      stream?: unknown;
+      ready?: unknown;
+      json?: unknown;
+      error?: unknown;
+      failure?: unknown;
+    }) => {
       if (typeof reply !== 'object' || reply === null) return;
-      if (reply.id === 0 && reply.text === '') seen.ready = true;
+      if (reply.id === 0 && reply.ready === true) seen.ready = true;
       else if (
         seen.ready &&
         (typeof reply.id === 'number' || typeof reply.stream === 'number') &&
-        (typeof reply.text === 'string' || reply.error !== undefined || reply.failure !== undefined)
+        (reply.json instanceof Uint8Array || reply.error !== undefined || reply.failure !== undefined)
       )
         seen.answers += 1;
     },

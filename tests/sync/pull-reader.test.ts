@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loggedRecord } from '../../src/main/sync/checksum';
 import {
+  asciiJson,
   checkPullAnswer,
   decodePullAnswer,
+  parseAsciiJson,
   passesAsBytes,
   readPullAnswer,
 } from '../../src/main/sync/pull-answer';
@@ -155,10 +157,14 @@ describe('the pull reader', () => {
   it('checks the bytes as they came, and otherwise as decoded text, with the same verdict and pages', () => {
     const read = (body: Uint8Array) => {
       const heard: unknown[] = [];
-      const text = checkPullAnswer(body, (cursors) => heard.push(cursors));
-      expect(text).toBe(Buffer.from(body).toString('utf8'));
+      const json = checkPullAnswer(body, (cursors) => heard.push(cursors));
+      expect(
+        json.every((byte) => byte < 0x80),
+        'handed over as ASCII',
+      ).toBe(true);
+      expect(parseAsciiJson(json)).toEqual(JSON.parse(Buffer.from(body).toString('utf8')));
       expect(heard, 'the cursors are heard once').toHaveLength(1);
-      return JSON.parse(text) as PullResponse;
+      return parseAsciiJson(json) as PullResponse;
     };
     const plain = bytes(answer());
     const asBytes = (body: Uint8Array) => passesAsBytes(body, () => undefined);
@@ -191,5 +197,21 @@ describe('the pull reader', () => {
     expect(() => checkPullAnswer(bytes(tampered), () => undefined)).toThrow(
       /change 1 of partition 610926 \(incident inc-1\) does not match its hash/,
     );
+  });
+
+  it('hands JSON over as ASCII that parses to the same values, whatever the characters', () => {
+    const values = {
+      plain: 'abc "quoted" \\ back\nslash',
+      chinese: '平利县长安镇中心街18号：入室盗窃',
+      beyondBmp: '𠀀𪚥 and 😀',
+      accents: 'café ñ ü',
+      edges: '\u0080\u07ff\u0800\uffff\u2028',
+      nested: [{ key: '键', n: 1.5 }],
+      键名: true,
+    };
+    const json = asciiJson(Buffer.from(JSON.stringify(values)));
+    expect(json.every((byte) => byte < 0x80)).toBe(true);
+    expect(parseAsciiJson(json)).toEqual(values);
+    expect(Buffer.from(json).toString('latin1')).toContain('\\u5e73\\u5229');
   });
 });

@@ -95,21 +95,75 @@ export function passesAsBytes(bytes: Uint8Array, onCursors: (cursors: PageCursor
   return true;
 }
 
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
 /**
- * Checks an answer's bytes and returns its text, decoded, once its shape and every record's hash are right; throws
- * the DeskError that names what is wrong otherwise. For the pull reader's worker: the text is parsed again where the
- * pages are applied. `onCursors` may hear the cursors of an answer that is then refused.
+ * The same JSON in ASCII: every non-ASCII character of valid UTF-8 JSON written as a \u escape (a pair for one
+ * beyond the BMP). Non-ASCII can only be inside JSON strings, where an escape means the same character, so it parses
+ * to the same values. Handed from the worker to the main thread: a one-byte string is made from it in a fraction of
+ * a millisecond and parses in two thirds of the time, where the decoded two-byte text cost ~15 ms per 2,000-change
+ * page to receive and parse.
  */
-export function checkPullAnswer(bytes: Uint8Array, onCursors: (cursors: PageCursor[]) => void): string {
+export function asciiJson(utf8: Uint8Array): Uint8Array {
+  const n = utf8.length;
+  // Two UTF-8 bytes become six, three become six, four become twelve: at most three times the input.
+  const out = new Uint8Array(n * 3);
+  let j = 0;
+  const escape = (unit: number) => {
+    out[j] = 0x5c;
+    out[j + 1] = 0x75;
+    out[j + 2] = HEX[unit >> 12] ?? 0;
+    out[j + 3] = HEX[(unit >> 8) & 15] ?? 0;
+    out[j + 4] = HEX[(unit >> 4) & 15] ?? 0;
+    out[j + 5] = HEX[unit & 15] ?? 0;
+    j += 6;
+  };
+  for (let i = 0; i < n;) {
+    const b = utf8[i] ?? 0;
+    if (b < 0x80) {
+      out[j] = b;
+      j += 1;
+      i += 1;
+    } else if (b < 0xe0) {
+      escape(((b & 0x1f) << 6) | ((utf8[i + 1] ?? 0) & 0x3f));
+      i += 2;
+    } else if (b < 0xf0) {
+      escape(((b & 0x0f) << 12) | (((utf8[i + 1] ?? 0) & 0x3f) << 6) | ((utf8[i + 2] ?? 0) & 0x3f));
+      i += 3;
+    } else {
+      const point =
+        (((b & 0x07) << 18) |
+          (((utf8[i + 1] ?? 0) & 0x3f) << 12) |
+          (((utf8[i + 2] ?? 0) & 0x3f) << 6) |
+          ((utf8[i + 3] ?? 0) & 0x3f)) -
+        0x10000;
+      escape(0xd800 + (point >> 10));
+      escape(0xdc00 + (point & 0x3ff));
+      i += 4;
+    }
+  }
+  return out.slice(0, j);
+}
+
+/** Parses JSON handed over as ASCII bytes (see asciiJson). */
+export function parseAsciiJson(json: Uint8Array): unknown {
+  return JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('latin1'));
+}
+
+/**
+ * Checks an answer's bytes and returns them as ASCII JSON (asciiJson) once its shape and every record's hash are
+ * right; throws the DeskError that names what is wrong otherwise. For the pull reader's worker: the main thread
+ * parses what it hands over. `onCursors` may hear the cursors of an answer that is then refused.
+ */
+export function checkPullAnswer(bytes: Uint8Array, onCursors: (cursors: PageCursor[]) => void): Uint8Array {
   let told = false;
   const tell = (cursors: PageCursor[]) => {
     told = true;
     onCursors(cursors);
   };
-  if (passesAsBytes(bytes, tell))
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const text = decodePullAnswer(bytes);
-  const pages = readPullAnswer(text);
-  if (!told) onCursors(pages.map(({ partition, cursor, hasMore }) => ({ partition, cursor, hasMore })));
-  return text;
+  if (!passesAsBytes(bytes, tell)) {
+    const pages = readPullAnswer(decodePullAnswer(bytes));
+    if (!told) onCursors(pages.map(({ partition, cursor, hasMore }) => ({ partition, cursor, hasMore })));
+  }
+  return asciiJson(bytes);
 }

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { DeskError, type ErrorInfo } from '../../shared/errors';
 import type { PullPage, PullRequest, PullResponse } from '../../shared/sync';
 import { LinkDown, ServerRefusal } from './http-post';
-import { decodePullAnswer, readPullAnswer, type PageCursor } from './pull-answer';
+import { decodePullAnswer, parseAsciiJson, readPullAnswer, type PageCursor } from './pull-answer';
 
 /** An answer to check. */
 export interface ReaderRequest {
@@ -34,7 +34,7 @@ export type StreamFailure =
   { refusal: { status: number; info: ErrorInfo } } | { link: string } | { error: ErrorInfo };
 
 /** A followed stream's next answer, checked, or why the stream stopped. */
-export type StreamReply = { stream: number; text: string } | { stream: number; failure: StreamFailure };
+export type StreamReply = { stream: number; json: Uint8Array } | { stream: number; failure: StreamFailure };
 
 /** Pages of pull answers in the order they come; `close` lets go of what has not been taken. */
 export interface PageStream {
@@ -43,11 +43,14 @@ export interface PageStream {
 }
 
 /**
- * The pages' cursors as soon as the answer has parsed (before it is checked), then the checked text of the answer or
+ * The pages' cursors as soon as the answer has parsed (before it is checked), then the checked answer as ASCII JSON (asciiJson) or
  * why it was refused; id 0 says the worker has loaded.
  */
 export type ReaderReply =
-  { id: number; cursors: PageCursor[] } | { id: number; text: string } | { id: number; error: ErrorInfo };
+  | { id: number; cursors: PageCursor[] }
+  | { id: number; json: Uint8Array }
+  | { id: number; error: ErrorInfo }
+  | { id: 0; ready: true };
 
 /** An answer being read: its cursors come first (to ask for the next pages), then its checked pages. */
 export interface Reading {
@@ -121,7 +124,7 @@ function errorOf(failure: StreamFailure): Error {
 
 /** A stream the worker follows: answers handed over and not yet taken, or the reader waiting for one. */
 class FollowedStream implements PageStream {
-  private readonly arrived: (string | Error)[] = [];
+  private readonly arrived: (Uint8Array | Error)[] = [];
   private waiting: Settlers<PullPage[]> | undefined;
   ended = false;
 
@@ -140,8 +143,8 @@ class FollowedStream implements PageStream {
     return next.promise;
   }
 
-  /** The worker's next answer (its checked text) or why the stream stopped. */
-  deliver(item: string | Error): void {
+  /** The worker's next answer (checked, as ASCII JSON) or why the stream stopped. */
+  deliver(item: Uint8Array | Error): void {
     const waiting = this.waiting;
     this.waiting = undefined;
     if (!waiting) {
@@ -155,14 +158,14 @@ class FollowedStream implements PageStream {
     }
   }
 
-  private take(item: string | Error): PullPage[] {
+  private take(item: Uint8Array | Error): PullPage[] {
     if (item instanceof Error) {
       this.close();
       throw item;
     }
     this.reader.took(this.id);
-    // The worker checked this very text (schema and hashes): parsed here, it gives the same values.
-    return (JSON.parse(item) as PullResponse).pages;
+    // The worker checked these very values (schema and hashes).
+    return (parseAsciiJson(item) as PullResponse).pages;
   }
 
   close(): void {
@@ -293,10 +296,10 @@ class PullReader {
         this.release();
         stream.deliver(errorOf(reply.failure));
         stream.ended = true;
-      } else stream.deliver(reply.text);
+      } else stream.deliver(reply.json);
       return;
     }
-    if (reply.id === 0) {
+    if ('ready' in reply) {
       this.ready = true;
       return;
     }
@@ -315,8 +318,8 @@ class PullReader {
       waiting.pages.reject(error);
       return;
     }
-    // The worker checked this very text (schema and hashes): parsed again here, it gives the same values.
-    const pages = (JSON.parse(reply.text) as PullResponse).pages;
+    // The worker checked these very values (schema and hashes).
+    const pages = (parseAsciiJson(reply.json) as PullResponse).pages;
     if (!waiting.cursors.told) waiting.cursors.resolve(cursorsOfPages(pages));
     waiting.pages.resolve(pages);
   }

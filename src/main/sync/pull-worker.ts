@@ -1,5 +1,5 @@
 // The pull reader's worker thread: parses and checks each pull answer (schema and record hashes) while the main
-// thread applies the previous one, and hands back the checked text; the pages' cursors go ahead of it, as soon as
+// thread applies the previous one, and hands it back checked, as ASCII JSON (quick to take in); the pages' cursors go ahead of it, as soon as
 // the body has parsed, so the next pages can be asked for meanwhile. Over HTTP it follows a catch-up itself: it asks
 // for each answer the moment the one before has parsed, which the main thread, busy applying, could not.
 // See pull-reader.ts.
@@ -112,9 +112,9 @@ function ask(stream: Stream, request: PullRequest): void {
 function answer(stream: Stream, request: PullRequest, bytes: Uint8Array): void {
   if (stream.ended) return;
   let more = false;
-  let text: string;
+  let json: Uint8Array;
   try {
-    text = checkPullAnswer(bytes, (cursors) => {
+    json = checkPullAnswer(bytes, (cursors) => {
       if (!cursors.some((cursor) => cursor.hasMore)) return;
       more = true;
       // The server reads the next answer while this one is checked (and the main thread applies earlier ones).
@@ -127,7 +127,7 @@ function answer(stream: Stream, request: PullRequest, bytes: Uint8Array): void {
     return;
   }
   stream.posted += 1;
-  parentPort?.postMessage({ stream: stream.id, text } satisfies StreamReply);
+  parentPort?.postMessage({ stream: stream.id, json } satisfies StreamReply, [json.buffer as ArrayBuffer]);
   // An answer with no more pages ends the stream; one refused after its next was asked for ended it above.
   if (!more) end(stream, undefined);
 }
@@ -158,16 +158,16 @@ function took(id: number): void {
 }
 
 function check({ id, bytes }: ReaderRequest): void {
-  let reply: ReaderReply;
+  let json: Uint8Array;
   try {
-    const text = checkPullAnswer(bytes, (cursors) =>
+    json = checkPullAnswer(bytes, (cursors) =>
       parentPort?.postMessage({ id, cursors } satisfies ReaderReply),
     );
-    reply = { id, text };
   } catch (error) {
-    reply = { id, error: toErrorInfo(error) };
+    parentPort?.postMessage({ id, error: toErrorInfo(error) } satisfies ReaderReply);
+    return;
   }
-  parentPort?.postMessage(reply);
+  parentPort?.postMessage({ id, json } satisfies ReaderReply, [json.buffer as ArrayBuffer]);
 }
 
 const port = parentPort;
@@ -182,5 +182,5 @@ if (port) {
     }
   });
   warmUp();
-  port.postMessage({ id: 0, text: '' } satisfies ReaderReply);
+  port.postMessage({ id: 0, ready: true } satisfies ReaderReply);
 }
