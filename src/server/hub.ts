@@ -4,6 +4,12 @@ import type { Statement } from 'better-sqlite3';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import {
+  isReservedOperatorId,
+  SUPERVISION_COMMAND,
+  SUPERVISION_OPERATOR_ID,
+  supervisionActorIn,
+} from '../main/core/access';
 import { applyCommand, type Applied } from '../main/core/apply';
 import type { CommandBatch } from '../main/core/context';
 import type { CommandName } from '../shared/contract';
@@ -273,6 +279,12 @@ export class SyncHub {
   }
 
   addAccount(input: AccountInput): void {
+    if (isReservedOperatorId(input.id))
+      throw new DeskError(
+        'invalid_input',
+        `operator id ${input.id} is reserved: ids starting with "system:" name the workstations' own timers`,
+        { id: input.id },
+      );
     const role = Role.parse(input.role);
     const jurisdiction = this.sql('SELECT level FROM jurisdictions WHERE id = ?').get(input.jurisdictionId);
     if (!jurisdiction)
@@ -376,7 +388,8 @@ export class SyncHub {
     const ok = account
       ? verifyPassword(req.password, account.salt, account.hash)
       : (verifyPassword(req.password, '00', '00'.repeat(32)), false);
-    if (!account || !ok || account.active !== 1)
+    // A system id is nobody's to sign in as, even if an account of that name was made before ids were reserved.
+    if (!account || !ok || account.active !== 1 || isReservedOperatorId(account.id))
       throw new DeskError('unauthenticated', 'operator id or password is wrong, or the account is disabled');
     if (!covers(workstation.jurisdictionId, account.jurisdiction_id)) {
       throw new DeskError(
@@ -552,7 +565,7 @@ export class SyncHub {
     const at = clamped ? receivedAt : command.at;
     let applied: Applied;
     try {
-      const actor = this.batchActor(batch, command.operatorId);
+      const actor = this.batchActor(batch, command.operatorId, command.name);
       applied = applyCommand(this.db, actor, command.name as CommandName, command.input, {
         commandId,
         at,
@@ -612,11 +625,39 @@ export class SyncHub {
   }
 
   /** The actor, looked up once per operator and batch (accounts do not change inside the batch's transaction). */
-  private batchActor(batch: PushBatch, operatorId: string): Actor {
+  private batchActor(batch: PushBatch, operatorId: string, name: string): Actor {
+    if (operatorId === SUPERVISION_OPERATOR_ID) return this.supervisionActorFor(batch, name);
     let actor = batch.actors.get(operatorId);
     if (!actor) {
       actor = this.actorFor(batch.workstationId, operatorId);
       batch.actors.set(operatorId, actor);
+    }
+    return actor;
+  }
+
+  /**
+   * The supervision timer of the workstation that pushed the batch. No account stands behind it (none may be made or
+   * signed in as a system id): a workstation's timer escalates overdue targets offline too, and the batch's session
+   * already proves which enrolled workstation sent them. So it may send `order.escalate` and nothing else, as a
+   * supervisor of that workstation's enrolled jurisdiction (not what the workstation says of itself); the handler
+   * then checks the order and the target against the server's records, as for anyone.
+   */
+  private supervisionActorFor(batch: PushBatch, name: string): Actor {
+    if (name !== SUPERVISION_COMMAND)
+      throw new DeskError(
+        'forbidden',
+        `${SUPERVISION_OPERATOR_ID} may only send ${SUPERVISION_COMMAND}, not ${name.slice(0, 64)}`,
+        { operatorId: SUPERVISION_OPERATOR_ID, command: name.slice(0, 64) },
+      );
+    let actor = batch.actors.get(SUPERVISION_OPERATOR_ID);
+    if (!actor) {
+      const ws = this.sql('SELECT jurisdiction_id FROM workstations WHERE id = ?').get(
+        batch.workstationId,
+      ) as {
+        jurisdiction_id: string;
+      };
+      actor = supervisionActorIn(ws.jurisdiction_id, batch.workstationId);
+      batch.actors.set(SUPERVISION_OPERATOR_ID, actor);
     }
     return actor;
   }

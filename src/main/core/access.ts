@@ -37,6 +37,34 @@ export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
   'warning.linkIncident': OPERATIONAL,
 };
 
+/**
+ * The operator id the supervision timer (督办) acts as. No account, password or sign-in stands behind it: every
+ * workstation's timer escalates the overdue order targets of its own jurisdiction under this id, offline too, and
+ * the server accepts it for `order.escalate` alone, scoped to the enrolled jurisdiction of the workstation that
+ * sent it (src/server/hub.ts).
+ */
+export const SUPERVISION_OPERATOR_ID = 'system:supervision';
+
+/** The one command the supervision timer sends. */
+export const SUPERVISION_COMMAND = 'order.escalate' satisfies CommandName;
+
+/** Operator ids no person's account may take: the workstations' own timers act under them. */
+export function isReservedOperatorId(id: string): boolean {
+  return id.startsWith('system:');
+}
+
+/** The supervision timer's actor on a workstation serving `jurisdictionId` (the city's covers every county). */
+export function supervisionActorIn(jurisdictionId: string, workstationId: string): Actor {
+  return {
+    operatorId: SUPERVISION_OPERATOR_ID,
+    name: '督办计时器',
+    role: 'supervisor',
+    jurisdictionId,
+    orgId: null,
+    workstationId,
+  };
+}
+
 export function assertRole(actor: Actor, command: CommandName): void {
   if (!COMMAND_ROLES[command].includes(actor.role)) {
     throw new DeskError('forbidden', `${actor.operatorId} (${actor.role}) may not run ${command}`, {
