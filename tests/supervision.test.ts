@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventPayloads } from '../src/shared/contract';
 import type { Order } from '../src/shared/domain/model';
+import { DeskError } from '../src/shared/errors';
 import type { Desk } from '../src/main/api/desk';
 import { listOutbox } from '../src/main/db/outbox';
 import { setMeta } from '../src/main/db/region';
@@ -47,6 +48,7 @@ function escalationRows(
 const dirs: string[] = [];
 afterEach(() => {
   vi.useRealTimers();
+  vi.restoreAllMocks();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -152,18 +154,37 @@ describe('supervision of sign deadlines', () => {
     ]);
   });
 
-  it('keeps escalating the others when one escalation is refused', () => {
+  it('leaves alone the targets outside its jurisdiction, rather than being refused at every tick', () => {
     const t = makeDesk();
     // This workstation supervises Pingli only; a Hanbin order that reached it is not its to escalate.
     setMeta(t.db, 'jurisdiction', PINGLI);
-    const hanbinOrder = issue(t.desk, t.hanbin, ['610902-TB'], 2);
+    issue(t.desk, t.hanbin, ['610902-TB'], 2);
     const pingliOrder = issue(t.desk, t.pingli, ['610926-TB'], 5);
     const supervision = new SupervisionService(t.desk);
     t.clock.advance(6 * MINUTE);
     const result = supervision.tick();
-    expect(result.refused.map((r) => [r.orderId, r.error.code])).toEqual([[hanbinOrder.id, 'forbidden']]);
+    expect(result.refused).toEqual([]);
     expect(result.escalated.map((e) => e.orderId)).toEqual([pingliOrder.id]);
     expect(escalationRows(t.desk).map((row) => row.order_id)).toEqual([pingliOrder.id]);
+  });
+
+  it('keeps escalating the others when one escalation is refused', () => {
+    const t = makeDesk();
+    const first = issue(t.desk, t.pingli, ['610926-TB'], 2);
+    const second = issue(t.desk, t.pingli, ['610926-PS-02'], 5);
+    const command = t.desk.command.bind(t.desk);
+    vi.spyOn(t.desk, 'command').mockImplementation((actor, name, input) => {
+      if ((input as { orderId?: string }).orderId === first.id)
+        throw new DeskError('internal', 'the store refused the write');
+      return command(actor, name, input);
+    });
+    t.clock.advance(6 * MINUTE);
+    const result = new SupervisionService(t.desk).tick();
+    expect(result.refused.map((r) => [r.orderId, r.error.message])).toEqual([
+      [first.id, 'the store refused the write'],
+    ]);
+    expect(result.escalated.map((e) => e.orderId)).toEqual([second.id]);
+    expect(escalationRows(t.desk).map((row) => row.order_id)).toEqual([second.id]);
   });
 
   it('ticks at once and then on its interval until stopped', () => {

@@ -10,7 +10,7 @@ import { Desk } from './api/desk';
 import { openDatabase, type DB } from './db/connection';
 import { actorOf, getMeta, getOperator, setMeta } from './db/region';
 import { loadRegionFile, seedRegion, type RegionFile } from './core/region/seed';
-import { SupervisionService } from './core/supervision/timer';
+import { SupervisionService, type SupervisionOptions } from './core/supervision/timer';
 
 const STORE_FILE = 'desk.sqlite';
 
@@ -95,12 +95,24 @@ export function openWorkstation(options: WorkstationOptions): Workstation {
 export const SUPERVISION_INTERVAL_MS = 15_000;
 
 /**
+ * What a console's supervision timer covers and whom its escalations name: the console's own jurisdiction and
+ * workstation (for a synced console, the enrolled workstation the server authorises the escalations against).
+ */
+export function supervisionScope(actor: Actor): SupervisionOptions {
+  return { jurisdictionId: actor.jurisdictionId, workstationId: actor.workstationId };
+}
+
+/**
  * Starts the supervision timer on an open workstation's Desk (a first tick at once, then every `intervalMs`; 0 or
  * less runs nothing): the browser mode and the desktop app both start it once the store is open, so an overdue
  * order escalates whichever host the console runs in. Returns the stop, which the host calls before the store
  * closes; a tick after that would only find the store closed.
  */
-export function startSupervision(desk: Desk, intervalMs: number = SUPERVISION_INTERVAL_MS): () => void {
+export function startSupervision(
+  desk: Desk,
+  intervalMs: number = SUPERVISION_INTERVAL_MS,
+  scope: SupervisionOptions = {},
+): () => void {
   if (intervalMs <= 0) return () => undefined;
-  return new SupervisionService(desk).start(intervalMs);
+  return new SupervisionService(desk, scope).start(intervalMs);
 }

@@ -55,6 +55,11 @@ export class CommandContext {
     return this.meta.at;
   }
 
+  /** Sync is replaying a pending command on a rebase (the command ran here before). */
+  get replaying(): boolean {
+    return this.meta.audit === false;
+  }
+
   /** A deterministic id for a record this command creates, so replaying the command yields the same ids. */
   derivedId(tag: string): string {
     this.idSequence += 1;

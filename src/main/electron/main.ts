@@ -19,7 +19,7 @@ import {
 } from 'electron';
 import type { Actor } from '../../shared/domain/model';
 import { loadRegionFile } from '../core/region/seed';
-import { openWorkstation, startSupervision, type Workstation } from '../host';
+import { openWorkstation, startSupervision, supervisionScope, type Workstation } from '../host';
 import { describeHostSync, startHostSync, type HostSync } from '../sync/start';
 import { EVENT_CHANNEL } from './channels';
 import { DeskBinding, installIpc } from './ipc';
@@ -293,8 +293,9 @@ function start(): void {
         },
       });
       uninstallIpc = installIpc(ipcMain, binding);
-      // Overdue orders escalate on this console as they do in the browser mode: once now, then every 15 s.
-      stopSupervision = startSupervision(opened.desk);
+      // Overdue orders escalate on this console as they do in the browser mode: once now, then every 15 s, within
+      // the console's jurisdiction and as its (enrolled) workstation.
+      stopSupervision = startSupervision(opened.desk, undefined, supervisionScope(actor));
       mainWindow = openWindow();
       // Pop-outs belong to the console: closing it closes them, and the app with them.
       mainWindow.on('closed', () => {

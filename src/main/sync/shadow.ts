@@ -3,7 +3,7 @@
 //
 // Rows are captured by TEMP triggers on this connection only (the server, which shares the schema, never
 // captures): the first change of a row while capturing copies its old version (or "did not exist") into
-// shadow_<table>. Capturing at row level covers every table a handler writes (targets, links, escalations…)
+// shadow_<table>. Capturing at row level covers every table a handler writes (targets, links, checks…)
 // without each handler having to report what it touched before touching it.
 //
 // A row the server writes (a pulled change) is server-confirmed from then on: its shadow is dropped by the same
@@ -11,7 +11,12 @@
 // changed it. That lets a long pull apply its pages without restoring and replaying on every page.
 import { prepared, type DB } from '../db/connection';
 
-/** Tables whose rows commands change and sync replicates or derives; counters and audit are never rolled back. */
+/**
+ * Tables whose rows commands change and sync replicates or derives; counters and audit are never rolled back, nor
+ * is `escalations`: the server never sends it back (its orders carry the escalation, not the row), so a rebase
+ * would delete every row and the supervision timer would escalate and announce the same level again at each tick.
+ * A console's rows say what it has escalated and announced, whatever the server made of it.
+ */
 export const SHADOWED_TABLES = [
   'incidents',
   'incident_links',
@@ -24,7 +29,6 @@ export const SHADOWED_TABLES = [
   'checkpoints',
   'cases',
   'case_incidents',
-  'escalations',
   'conflicts',
   'watch_entries',
   'checkpoint_checks',

@@ -14,7 +14,7 @@ import { DeskError, toErrorInfo } from '../../shared/errors';
 import { parseInput } from '../../shared/validate';
 import { ClientMessage, MAX_WIRE_MESSAGE_BYTES, type ReplyMessage } from '../../shared/wire';
 import type { Desk } from '../api/desk';
-import { startSupervision, SUPERVISION_INTERVAL_MS } from '../host';
+import { startSupervision, SUPERVISION_INTERVAL_MS, supervisionScope } from '../host';
 import { openWebStore } from './store';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -108,6 +108,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   const stopSupervision = startSupervision(
     desk,
     options.supervisionMs ?? (opened ? SUPERVISION_INTERVAL_MS : 0),
+    supervisionScope(actor),
   );
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = options.rendererDir ?? RENDERER_DIR;

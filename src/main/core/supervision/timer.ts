@@ -1,17 +1,25 @@
 // Supervision (督): finds order targets past their sign or finish deadline and escalates them through the
 // normal command path, so each escalation is validated, audited, sent to the server and announced once.
+//
+// Every console runs it, the city hall's and each county's, offline too, so a target is often escalated by two
+// timers at once. The server keeps one escalation per (order, target, kind, level) and answers the others
+// applied with no change. Each console remembers what it has escalated in its own `escalations` table, which a
+// sync rebase leaves alone (it is not shadowed): what this console announced stays announced, once per level,
+// whichever timer reached the server first.
 import { CITY_ID, type Actor, type OrderTarget } from '../../../shared/domain/model';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors';
 import type { Desk } from '../../api/desk';
 import { dueTargets, getOrder } from '../../db/orders';
 import { getMeta } from '../../db/region';
+import { SUPERVISION_COMMAND, SUPERVISION_OPERATOR_ID, supervisionActorIn } from '../access';
+import { mayEscalate } from '../orders/commands';
 
 const MINUTE = 60_000;
 
 /** The highest escalation level: past it a target stays red until someone acts. */
 export const MAX_ESCALATION_LEVEL = 3;
 
-export const SUPERVISION_OPERATOR_ID = 'system:supervision';
+export { SUPERVISION_OPERATOR_ID };
 
 export type OverdueKind = 'sign' | 'finish';
 
@@ -42,22 +50,21 @@ export interface TickResult {
 }
 
 export interface SupervisionOptions {
-  /** Overrides the workstation's jurisdiction (meta 'jurisdiction', default the city). */
+  /**
+   * The jurisdiction supervised (meta 'jurisdiction', default the city). A synced console passes its own, the one
+   * the server authorises its escalations against: a wider one would escalate what the server then refuses.
+   */
   jurisdictionId?: string;
-  /** Overrides the workstation id (meta 'workstation_id'). */
+  /** Overrides the workstation id (meta 'workstation_id'); a synced console passes the enrolled one. */
   workstationId?: string;
 }
 
 /** The actor the supervision timer acts as on this workstation. */
 export function supervisionActor(desk: Desk, options: SupervisionOptions = {}): Actor {
-  return {
-    operatorId: SUPERVISION_OPERATOR_ID,
-    name: '督办计时器',
-    role: 'supervisor',
-    jurisdictionId: options.jurisdictionId ?? getMeta(desk.db, 'jurisdiction') ?? CITY_ID,
-    orgId: null,
-    workstationId: options.workstationId ?? getMeta(desk.db, 'workstation_id') ?? 'local',
-  };
+  return supervisionActorIn(
+    options.jurisdictionId ?? getMeta(desk.db, 'jurisdiction') ?? CITY_ID,
+    options.workstationId ?? getMeta(desk.db, 'workstation_id') ?? 'local',
+  );
 }
 
 export class SupervisionService {
@@ -77,19 +84,26 @@ export class SupervisionService {
    */
   tick(now: number = this.desk.clock()): TickResult {
     const result: TickResult = { escalated: [], refused: [] };
-    const spans = new Map<string, { sign: number; finish: number }>();
+    const orders = new Map<string, { countyId: string; sign: number; finish: number }>();
     for (const target of dueTargets(this.desk.db, now)) {
-      let span = spans.get(target.orderId);
-      if (!span) {
-        const order = getOrder(this.desk.db, target.orderId);
-        if (!order) continue;
-        span = { sign: order.signDeadlineMin * MINUTE, finish: order.finishDeadlineMin * MINUTE };
-        spans.set(order.id, span);
+      let order = orders.get(target.orderId);
+      if (!order) {
+        const stored = getOrder(this.desk.db, target.orderId);
+        if (!stored) continue;
+        order = {
+          countyId: stored.countyId,
+          sign: stored.signDeadlineMin * MINUTE,
+          finish: stored.finishDeadlineMin * MINUTE,
+        };
+        orders.set(stored.id, order);
       }
-      for (const escalation of this.escalationsOf(target, now, span)) {
+      // A city-wide order reaches a county console with every county's targets: the others are not its to escalate
+      // (the command would be refused here at every tick, and by the server).
+      if (!mayEscalate(this.actor, order, target)) continue;
+      for (const escalation of this.escalationsOf(target, now, order)) {
         if (this.alreadyEscalated(escalation)) continue;
         try {
-          this.desk.command(this.actor, 'order.escalate', escalation);
+          this.desk.command(this.actor, SUPERVISION_COMMAND, escalation);
           result.escalated.push(escalation);
         } catch (error) {
           // One refused escalation must not hold back the others.
