@@ -362,4 +362,53 @@ describe('supervision on a synced city hall and county substation', () => {
     expect(escalations(hub.db)).toEqual([`${BRIGADE} sign L1`]);
     expect(rejections(city)).toEqual([]);
   });
+
+  it("keeps the timer's own pending escalation shown when a rebase replays it", async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    let duringPull: (() => void) | null = null;
+    const endpoint = hubEndpoint(hub);
+    const city = openTestWorkstation(
+      hub,
+      { id: 'ws-city', jurisdictionId: CITY_ID, operatorId: 'city-dispatcher', clock },
+      undefined,
+      {
+        ...endpoint,
+        pull: (token, request) => {
+          duringPull?.();
+          duringPull = null;
+          return endpoint.pull(token, request);
+        },
+      },
+    );
+    const pingli = openTestWorkstation(hub, {
+      id: 'ws-pingli',
+      jurisdictionId: PINGLI,
+      operatorId: `op-${PINGLI}`,
+      clock,
+    });
+    for (const ws of [city, pingli]) expect(await signIn(ws)).toBe(true);
+    const { order, incidentId } = await pingliOrder(city, pingli);
+
+    clock.set(MORNING + 6 * MINUTE);
+    pingli.desk.command(pingli.actor, 'incident.addNote', { id: incidentId, text: '嫌疑车辆向西逃离' });
+    await synced(pingli);
+    duringPull = () => expect(timerOf(city).tick().escalated.length).toBeGreaterThan(0);
+    await synced(city);
+    expect(duringPull, 'the timer ticked during the pull').toBeNull();
+    expect(outboxSize(city.db), "the timer's escalation is still pending").toBeGreaterThan(0);
+    const shown = city.desk
+      .query(city.actor, 'order.get', { id: order.id })
+      .targets.find((t) => t.targetId === BRIGADE);
+    expect(shown, 'the rebase replayed it: the operator still sees it').toMatchObject({
+      overdue: 'sign',
+      escalationLevel: 1,
+    });
+    await synced(city);
+    expect(outboxSize(city.db)).toBe(0);
+    const held = escalations(hub.db);
+    expect(held).toContain(`${BRIGADE} sign L1`);
+    expect(new Set(held).size, 'each once').toBe(held.length);
+    expect(rejections(city)).toEqual([]);
+  });
 });

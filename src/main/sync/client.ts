@@ -13,6 +13,7 @@ import {
   type PushResult,
 } from '../../shared/sync';
 import { announceable, type Desk } from '../api/desk';
+import { SUPERVISION_OPERATOR_ID, supervisionActorIn } from '../core/access';
 import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
 import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpointer';
@@ -251,6 +252,9 @@ export class SyncClient {
 
   /** The actor a signed-in operator acts as on this workstation (offline too). */
   actorFor(operatorId: string): Actor {
+    // The supervision timer's commands are replayed as it made them: as this workstation's jurisdiction.
+    if (operatorId === SUPERVISION_OPERATOR_ID)
+      return supervisionActorIn(this.options.jurisdictionId, this.options.workstationId);
     const local = getOperator(this.db, operatorId) ?? knownOfflineOperator(this.db, operatorId);
     if (!local)
       throw new DeskError('not_found', `operator ${operatorId} is not known on this workstation`, {
