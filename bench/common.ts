@@ -21,13 +21,13 @@ export function pick<T>(items: readonly T[], next: () => number): T {
 }
 
 /**
- * CPU seconds this process's main thread has used (Linux: its /proc task entry, in 10 ms ticks), undefined
+ * CPU seconds the main thread of this process (or of process `pid`) has used (Linux: its /proc task entry, in 10 ms ticks), undefined
  * elsewhere. Unlike the event loop's busy time it does not grow when the thread waits for a core, so it compares
  * runs on a loaded machine.
  */
-export function mainThreadCpuSeconds(): number | undefined {
+export function mainThreadCpuSeconds(pid = process.pid): number | undefined {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) closed by ')': utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;

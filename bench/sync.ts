@@ -127,7 +127,19 @@ function prepareServer(dir: string, workstations: { id: string; jurisdictionId: 
 function startServerProcess(dir: string): Promise<Server> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/server/cli.ts', '--data', dir, '--port', '0'],
+    [
+      // DESK_BENCH_SERVER_PROFILE=<dir>: each server process writes a CPU profile there when it stops.
+      ...(process.env.DESK_BENCH_SERVER_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.DESK_BENCH_SERVER_PROFILE}`]
+        : []),
+      '--import',
+      'tsx',
+      'src/server/cli.ts',
+      '--data',
+      dir,
+      '--port',
+      '0',
+    ],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -290,6 +302,7 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
     const token = await login(transport, 'ws-push', `op-${PINGLI}`);
     // Warm-up: compile the server's statements and the JIT before timing.
     await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
+    const cpu0 = mainThreadCpuSeconds(server.child.pid);
     const seconds = await pushCommands(
       transport,
       token,
@@ -300,9 +313,12 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
       'push',
       PUSH_WARMUP + 1,
     );
+    const cpu1 = mainThreadCpuSeconds(server.child.pid);
+    const cpu =
+      cpu0 === undefined || cpu1 === undefined ? '' : ` (server main thread CPU ${round(cpu1 - cpu0, 2)} s)`;
     const push = PUSH_COMMANDS / seconds;
     console.log(
-      `push: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, accepted in ${round(seconds, 2)} s: ${Math.round(push)} commands/s`,
+      `push: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, accepted in ${round(seconds, 2)} s: ${Math.round(push)} commands/s${cpu}`,
     );
     return { figures: { push_cmds_per_s: Math.round(push) }, serverDir };
   } finally {

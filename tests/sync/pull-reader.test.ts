@@ -5,11 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loggedRecord } from '../../src/main/sync/checksum';
+import { asciiJson, parseAsciiJson } from '../../src/main/sync/ascii-json';
 import {
-  asciiJson,
   checkPullAnswer,
   decodePullAnswer,
-  parseAsciiJson,
   passesAsBytes,
   readPullAnswer,
 } from '../../src/main/sync/pull-answer';

@@ -4,6 +4,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isErrorInfo, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+import { asciiJson } from './ascii-json';
 
 /** An answer from the server that is not a success: the request reached it and it said no. */
 export class ServerRefusal extends Error {
@@ -66,7 +67,8 @@ export function postForBytes(
   token?: string,
   retried = false,
 ): Promise<Buffer> {
-  const payload = Buffer.from(JSON.stringify(body));
+  // As ASCII: the server reads it without decoding UTF-8 (see ascii-json.ts).
+  const payload = asciiJson(Buffer.from(JSON.stringify(body)));
   return new Promise<Buffer>((resolve, reject) => {
     const send = target.base.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(

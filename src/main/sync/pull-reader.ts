@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { DeskError, type ErrorInfo } from '../../shared/errors';
 import type { PullPage, PullRequest, PullResponse } from '../../shared/sync';
 import { LinkDown, ServerRefusal } from './http-post';
-import { decodePullAnswer, parseAsciiJson, readPullAnswer, type PageCursor } from './pull-answer';
+import { parseAsciiJson } from './ascii-json';
+import { decodePullAnswer, readPullAnswer, type PageCursor } from './pull-answer';
 
 /** An answer to check. */
 export interface ReaderRequest {
