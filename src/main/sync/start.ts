@@ -48,7 +48,7 @@ export async function startSync(
   return { client, online };
 }
 
-/** Flags a host may give; what is left out falls back to the demo accounts of docs/server.md (demo stores only). */
+/** Flags a host may give; what is left out falls back to the demo accounts (README, "Demo accounts"; demo stores only). */
 export interface HostSyncFlags {
   password?: string;
   workstationId?: string;
