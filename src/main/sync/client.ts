@@ -530,7 +530,10 @@ export class SyncClient {
       try {
         this.checkpointer = new BackgroundCheckpointer(
           this.db.name,
-          (message) => setSyncMeta(this.db, 'last_error', `background checkpoint failed: ${message}`),
+          (message) => {
+            // Reported, not fatal: the connection's own checkpoints (the backstop) take over.
+            if (this.db.open) setSyncMeta(this.db, 'last_error', `background checkpoint failed: ${message}`);
+          },
           nativeBindingOf(this.db),
         );
       } catch {
