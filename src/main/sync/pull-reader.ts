@@ -1,8 +1,9 @@
 // Reads pull answers in a worker thread: decoding the UTF-8 body, parsing it, checking its shape and every record's
-// hash took a third of a pull's CPU time on the main thread, which also applies the pages. With the next answer asked
-// for before the current one is applied, the worker checks one while the main thread writes the other.
-// One worker serves every sync client of the process. Where no worker can be started (or it failed), answers are
-// read in the calling thread, with the same checks.
+// hash took a third of a pull's CPU time on the main thread, which also applies the pages. The worker checks one
+// answer while the main thread writes the one before, and hands it over as ASCII JSON (ascii-json.ts). Over HTTP it
+// also asks for the answers itself (follow): the main thread, busy applying, noticed late when the next could be
+// asked for. One worker serves every sync client of the process. Where no worker can be started (or it failed),
+// answers are asked for and read in the calling thread, with the same checks.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
