@@ -107,79 +107,87 @@ function onPull(act: (call: number, answer: () => Buffer) => Buffer): {
   return { calls: () => calls, restore: () => (hub.pullJson = original) };
 }
 
+/** A fresh city console pulling from the server with `act` on each of its answers; closed afterwards. */
+async function withCity(
+  act: Parameters<typeof onPull>[0],
+  work: (city: CityConsole, pulls: ReturnType<typeof onPull>) => Promise<void>,
+): Promise<void> {
+  const pulls = onPull(act);
+  const city = await freshCity();
+  try {
+    await work(city, pulls);
+  } finally {
+    pulls.restore();
+    await city.client.stop();
+    city.db.close();
+  }
+}
+
 describe('a catch-up over HTTP followed by the pull reader’s worker', () => {
   it('applies every answer in order and ends equal to the server', async () => {
     const follow = vi.spyOn(pullReader(), 'follow');
-    const pulls = onPull((_, answer) => answer());
-    const city = await freshCity();
     try {
-      const cycle = await city.client.syncNow();
-      expect(cycle.ok, cycle.error?.message).toBe(true);
-      expect(follow, 'the worker followed the pull').toHaveBeenCalled();
-      expect(follow.mock.results.every((result) => result.value !== undefined)).toBe(true);
-      expect(pulls.calls(), 'many answers').toBeGreaterThan(10);
-      expect(cycle.pulled).toBeGreaterThan(480);
-      expectEqualToServer(city);
+      await withCity(
+        (_, answer) => answer(),
+        async (city, pulls) => {
+          const cycle = await city.client.syncNow();
+          expect(cycle.ok, cycle.error?.message).toBe(true);
+          expect(follow, 'the worker followed the pull').toHaveBeenCalled();
+          expect(follow.mock.results.every((result) => result.value !== undefined)).toBe(true);
+          expect(pulls.calls(), 'many answers').toBeGreaterThan(10);
+          expect(cycle.pulled).toBeGreaterThan(480);
+          expectEqualToServer(city);
+        },
+      );
     } finally {
-      pulls.restore();
       follow.mockRestore();
-      await city.client.stop();
-      city.db.close();
     }
   });
 
   it('signs in again when the session expires on the way, and goes on from the last page', async () => {
-    const pulls = onPull((call, answer) => {
-      // The token runs out after the fifth answer: the sixth request is refused (401).
-      if (call === 5) serverNow += TOKEN_TTL_MS + 1_000;
-      return answer();
-    });
-    const city = await freshCity();
-    try {
-      const cycle = await city.client.syncNow();
-      expect(cycle.ok, cycle.error?.message).toBe(true);
-      expectEqualToServer(city);
-    } finally {
-      pulls.restore();
-      await city.client.stop();
-      city.db.close();
-    }
+    await withCity(
+      (call, answer) => {
+        // The token runs out after the fifth answer: the sixth request is refused (401).
+        if (call === 5) serverNow += TOKEN_TTL_MS + 1_000;
+        return answer();
+      },
+      async (city) => {
+        const cycle = await city.client.syncNow();
+        expect(cycle.ok, cycle.error?.message).toBe(true);
+        expectEqualToServer(city);
+      },
+    );
   });
 
   it('loses and doubles nothing when the link fails or an answer is refused on the way', async () => {
     let fault: 'link' | 'tamper' | undefined = 'link';
     let failedAt = 0;
-    const pulls = onPull((call, answer) => {
-      if (fault && call === failedAt + 4) {
-        if (fault === 'link') throw new Error('disk on fire');
-        // The record's text changes; its hash does not.
-        const body = answer().toString('utf8').replace('第', '弟');
-        return Buffer.from(body);
-      }
-      return answer();
-    });
-    const city = await freshCity();
-    try {
-      const cursorsBefore = () => city.db.prepare('SELECT partition, cursor FROM sync_state').all();
-      const failed = await city.client.syncNow();
-      expect(failed.ok, 'the link failed on the fourth answer').toBe(false);
-      const applied = cursorsBefore();
-      expect(applied.length, 'the answers before it were applied').toBeGreaterThan(0);
+    await withCity(
+      (call, answer) => {
+        if (fault && call === failedAt + 4) {
+          if (fault === 'link') throw new Error('disk on fire');
+          // The record's text changes; its hash does not.
+          return Buffer.from(answer().toString('utf8').replace('第', '弟'));
+        }
+        return answer();
+      },
+      async (city, pulls) => {
+        const failed = await city.client.syncNow();
+        expect(failed.ok, 'the link failed on the fourth answer').toBe(false);
+        const applied = city.db.prepare('SELECT partition, cursor FROM sync_state').all();
+        expect(applied.length, 'the answers before it were applied').toBeGreaterThan(0);
 
-      fault = 'tamper';
-      failedAt = pulls.calls();
-      const refused = await city.client.syncNow();
-      expect(refused.ok).toBe(false);
-      expect(refused.error?.message).toMatch(/does not match its hash; nothing of this answer was applied/);
+        fault = 'tamper';
+        failedAt = pulls.calls();
+        const refused = await city.client.syncNow();
+        expect(refused.ok).toBe(false);
+        expect(refused.error?.message).toMatch(/does not match its hash; nothing of this answer was applied/);
 
-      fault = undefined;
-      const cycle = await city.client.syncNow();
-      expect(cycle.ok, cycle.error?.message).toBe(true);
-      expectEqualToServer(city);
-    } finally {
-      pulls.restore();
-      await city.client.stop();
-      city.db.close();
-    }
+        fault = undefined;
+        const cycle = await city.client.syncNow();
+        expect(cycle.ok, cycle.error?.message).toBe(true);
+        expectEqualToServer(city);
+      },
+    );
   });
 });
