@@ -47,7 +47,13 @@ describe('server migration 2 (one_change_index)', () => {
     insert.run('610902', 2, 'incident', 'inc-1', 'delete', 'null', '');
     const before = db.prepare('SELECT * FROM changes ORDER BY partition, seq').all();
 
-    expect(migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE)).toEqual([2]);
+    expect(
+      migrate(
+        db,
+        SERVER_MIGRATIONS.filter((m) => m.version <= 2),
+        SERVER_MIGRATIONS_TABLE,
+      ),
+    ).toEqual([2]);
     expect(db.prepare('SELECT * FROM changes ORDER BY partition, seq').all(), 'every change is kept').toEqual(
       before,
     );
@@ -86,6 +92,46 @@ describe('server migration 2 (one_change_index)', () => {
         '[]',
       ),
     ).toMatch(/SEARCH changes USING INDEX changes_record \(kind=\? AND id=\?\)/);
+    db.close();
+  });
+});
+
+describe('server migration 3 (no_incident_list_indexes)', () => {
+  const LIST_INDEXES = ['incidents_county', 'incidents_place', 'incidents_received', 'incidents_status'];
+  const incidentIndexes = (db: Database.Database): string[] =>
+    (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((row) => row.name);
+
+  it('is the third server migration', () => {
+    expect(SERVER_MIGRATIONS[2]).toMatchObject({ version: 3, name: 'no_incident_list_indexes' });
+  });
+
+  it('drops the list indexes the server never reads, keeps every incident and finds them by id', () => {
+    const db = storeAt(2);
+    expect(incidentIndexes(db)).toEqual(expect.arrayContaining(LIST_INDEXES));
+    db.prepare(
+      `INSERT INTO incidents (id, number, county_id, source, category, priority, status, caller_name, caller_phone,
+         address, summary, notes, lng, lat, received_at, updated_at, disposition, created_by)
+       VALUES ('inc-1', 'n-1', '610926', 'call_110', 'theft', 2, 'new', '', '', 'a', 's', '', 109.2, 32.4, 1, 1, '', 'op')`,
+    ).run();
+    const before = db.prepare('SELECT * FROM incidents').all();
+
+    expect(migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE)).toEqual([3]);
+    expect(incidentIndexes(db)).toEqual(['sqlite_autoindex_incidents_1']);
+    expect(db.prepare('SELECT * FROM incidents').all()).toEqual(before);
+    const plan = (
+      db.prepare('EXPLAIN QUERY PLAN SELECT * FROM incidents WHERE id = ?').all('inc-1') as {
+        detail: string;
+      }[]
+    )
+      .map((row) => row.detail)
+      .join(' | ');
+    expect(plan).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
     db.close();
   });
 });

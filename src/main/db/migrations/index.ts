@@ -1,4 +1,7 @@
 // Numbered, forward-only migrations. Each runs in one transaction with its bookkeeping row.
+// The server runs these too, then its own (src/server/migrations.ts), which drop the incidents indexes it never
+// reads (incidents_status, _county, _received, _place): a migration here that drops or alters one of them must
+// use IF EXISTS.
 import type Database from 'better-sqlite3';
 import { DeskError } from '../../../shared/errors';
 import { migration001 } from './001_initial';
