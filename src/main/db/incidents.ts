@@ -223,9 +223,22 @@ export function deleteIncident(db: DB, id: string): void {
   prepared(db, 'DELETE FROM incidents WHERE id = ?').run(id);
 }
 
+const DAY_MS = 86_400_000;
+const CST_OFFSET_MS = 8 * 3600_000;
+/** The last day formatted, by its number since the epoch (CST): a server push numbers hundreds of calls per day. */
+let lastDay = { index: NaN, text: '' };
+
+/** The day of `at` in China Standard Time as YYYYMMDD. */
+function cstDay(at: number): string {
+  const index = Math.floor((at + CST_OFFSET_MS) / DAY_MS);
+  if (index !== lastDay.index)
+    lastDay = { index, text: new Date(at + CST_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '') };
+  return lastDay.text;
+}
+
 /** Next number of the county's day, e.g. 610926-20261129-0007 (day in China Standard Time). */
 export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix = ''): string {
-  const day = new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const day = cstDay(at);
   const row = prepared(
     db,
     `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, 1)
