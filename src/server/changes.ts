@@ -4,6 +4,7 @@ import { prepared, type DB } from '../main/db/connection';
 import { getIncidents } from '../main/db/incidents';
 import { getTimelineEntries } from '../main/db/timeline';
 import { childrenOf, EMPTY_CHECKSUM, loggedRecord, partitionOf, snapshotRecord } from '../main/sync/checksum';
+import type { Incident } from '../shared/domain/model';
 import type { ChangeKind } from '../shared/sync';
 
 interface LoggedRow {
@@ -34,6 +35,23 @@ interface ReadAhead {
   incidentCounties: Map<string, string>;
 }
 
+/** A record marked for logging, with its state when the marking command wrote all of it (see touchCreated). */
+interface Touched {
+  kind: ChangeKind;
+  id: string;
+  written: unknown;
+}
+
+/** Any UTF-16 surrogate: a lone one is stored as U+FFFD, so only the stored row tells what was kept. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Whether every string of the incident reads back from its row as it is (no surrogates, paired or not). */
+function storedAsIs(incident: Incident): boolean {
+  for (const value of Object.values(incident))
+    if (typeof value === 'string' && SURROGATE.test(value)) return false;
+  return true;
+}
+
 function recordKey(kind: ChangeKind, id: string): string {
   return `${kind}\u0000${id}`;
 }
@@ -56,7 +74,7 @@ function xorInto(sum: Buffer, hashHex: string): void {
  * as logged and nothing is written. A writer lives for one transaction only; its heads are only true inside it.
  */
 export class ChangeLogWriter {
-  private readonly touched = new Map<string, { kind: ChangeKind; id: string }>();
+  private readonly touched = new Map<string, Touched>();
   private readonly heads = new Map<string, PartitionHead>();
   private ahead: ReadAhead | undefined;
 
@@ -64,10 +82,23 @@ export class ChangeLogWriter {
 
   /** Marks a record to be logged at flush(). */
   touch(kind: ChangeKind, id: string): void {
+    this.mark(kind, id, undefined);
+  }
+
+  /**
+   * Marks an incident that incident.create just inserted, given as the handler wrote it, row for row: flush() logs
+   * it without reading it back unless a later touch in the batch marks it again (a later change reads the row).
+   * An incident with a surrogate in a string is read back all the same: SQLite keeps a lone one as U+FFFD.
+   */
+  touchCreated(incident: Incident): void {
+    this.mark('incident', incident.id, storedAsIs(incident) ? incident : undefined);
+  }
+
+  private mark(kind: ChangeKind, id: string, written: unknown): void {
     const key = recordKey(kind, id);
     // Re-inserted so the order is that of the last touch.
     this.touched.delete(key);
-    this.touched.set(key, { kind, id });
+    this.touched.set(key, { kind, id, written });
   }
 
   /** Logs the touched records and stores the partitions' heads and checksums; returns the new heads. */
@@ -137,21 +168,24 @@ export class ChangeLogWriter {
     return partitionOf(this.db, kind, record);
   }
 
-  private readAhead(records: { kind: ChangeKind; id: string }[]): ReadAhead {
+  private readAhead(records: Touched[]): ReadAhead {
     const ahead: ReadAhead = { records: new Map(), logged: new Map(), incidentCounties: new Map() };
     const idsByKind = new Map<ChangeKind, string[]>();
-    for (const { kind, id } of records) {
+    /** Incidents to read from the table: those not created by the batch's last command to touch them. */
+    const unwritten: string[] = [];
+    const incidentRead = (incident: Incident): void => {
+      ahead.records.set(recordKey('incident', incident.id), incident);
+      ahead.incidentCounties.set(incident.id, incident.countyId);
+    };
+    for (const { kind, id, written } of records) {
       let ids = idsByKind.get(kind);
       if (!ids) idsByKind.set(kind, (ids = []));
       ids.push(id);
+      if (kind !== 'incident') continue;
+      if (written === undefined) unwritten.push(id);
+      else incidentRead(written as Incident);
     }
-    const incidentIds = idsByKind.get('incident');
-    if (incidentIds) {
-      for (const incident of getIncidents(this.db, incidentIds)) {
-        ahead.records.set(recordKey('incident', incident.id), incident);
-        ahead.incidentCounties.set(incident.id, incident.countyId);
-      }
-    }
+    if (unwritten.length > 0) for (const incident of getIncidents(this.db, unwritten)) incidentRead(incident);
     const timelineIds = idsByKind.get('timeline');
     if (timelineIds) {
       for (const entry of getTimelineEntries(this.db, timelineIds))

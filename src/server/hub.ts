@@ -19,7 +19,7 @@ import { migrate } from '../main/db/migrations/index';
 import { putOperator } from '../main/db/region';
 import { AuditChain } from '../main/db/audit';
 import { EMPTY_CHECKSUM } from '../main/sync/checksum';
-import { CITY_ID, Role, type Actor } from '../shared/domain/model';
+import { CITY_ID, Role, type Actor, type Incident } from '../shared/domain/model';
 import { DeskError, toErrorInfo, type ErrorInfo } from '../shared/errors';
 import {
   EnrollRequest,
@@ -610,8 +610,13 @@ export class SyncHub {
       receivedAt,
       clamped,
     });
-    // Only once the command's savepoint is released: a rolled-back command leaves nothing to log.
-    for (const { kind, id } of applied.changes) batch.changes.touch(kind, id);
+    // Only once the command's savepoint is released: a rolled-back command leaves nothing to log. A created
+    // incident is logged as the handler inserted it (its result), not read back from the table at flush.
+    const created = applied.name === 'incident.create' ? (applied.result as Incident) : undefined;
+    for (const { kind, id } of applied.changes) {
+      if (created && kind === 'incident' && id === created.id) batch.changes.touchCreated(created);
+      else batch.changes.touch(kind, id);
+    }
     for (const { kind, id } of applied.appended) batch.changes.touch(kind, id);
     if (clamped)
       this.log('warn', 'command time clamped', {

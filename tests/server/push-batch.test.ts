@@ -6,6 +6,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/main/db/audit';
 import { liveRecords, partitionChecksum } from '../../src/main/sync/checksum';
+import { canonicalJson } from '../../src/shared/canonical';
 import { demoPassword, demoSecret } from '../../src/server/admin';
 import { SyncHub } from '../../src/server/hub';
 import type { Session } from '../../src/server/auth';
@@ -71,16 +72,21 @@ function loggedPuts(hub: SyncHub, partition: string): string[] {
   ).map((row) => `${row.kind} ${row.id} ${row.hash} ${row.record}`);
 }
 
-/** Every partition's running checksum equals a recomputation, and its live puts are exactly its records. */
+/**
+ * Every partition's running checksum equals a recomputation, its live puts are exactly its records, and each put
+ * holds its record as the store has it now, byte for byte (canonical JSON of the row read back).
+ */
 function expectLogMatchesStore(hub: SyncHub): void {
   for (const partition of partitions(hub)) {
     expect(hub.partitionState(partition).checksum, `running checksum of partition ${partition}`).toBe(
       partitionChecksum(hub.db, partition),
     );
-    const logged = loggedPuts(hub, partition).map((line) => line.split(' ').slice(0, 2).join(' '));
+    const logged = hub.db
+      .prepare("SELECT kind, id, record FROM changes WHERE partition = ? AND op = 'put' ORDER BY kind, id")
+      .all(partition) as { kind: string; id: string; record: string }[];
     const live = liveRecords(hub.db, partition)
-      .map((r) => `${r.kind} ${r.id}`)
-      .sort();
+      .map((r) => ({ kind: r.kind, id: r.id, record: canonicalJson(r.record) }))
+      .sort((a, b) => (`${a.kind} ${a.id}` < `${b.kind} ${b.id}` ? -1 : 1));
     expect(logged, `live records logged in partition ${partition}`).toEqual(live);
   }
 }
@@ -317,6 +323,38 @@ describe('a push batch applied in one transaction', () => {
     });
     expectLogMatchesStore(hub);
     expect(verifyAudit(hub.db).ok).toBe(true);
+  });
+
+  it('logs created incidents as stored: a lone surrogate as SQLite kept it, a later change in the batch', () => {
+    const { hub, session } = openHub();
+    const statuses = push(
+      hub,
+      session,
+      commands([
+        ['incident.create', burglaryCall('inc-lone', { countyId: PINGLI, summary: 'lone \ud800 surrogate' })],
+        ['incident.create', burglaryCall('inc-pair', { countyId: PINGLI, callerName: '王\ud83d\ude00' })],
+        ['incident.create', burglaryCall('inc-plain', { countyId: PINGLI })],
+        ['incident.create', burglaryCall('inc-later', { countyId: PINGLI })],
+        ['incident.update', { id: 'inc-later', patch: { priority: 1, summary: '改' } }],
+      ]),
+    );
+    expect(statuses).toEqual(['applied', 'applied', 'applied', 'applied', 'applied']);
+    const record = (id: string): Record<string, unknown> =>
+      JSON.parse(
+        (
+          hub.db.prepare("SELECT record FROM changes WHERE kind = 'incident' AND id = ?").get(id) as {
+            record: string;
+          }
+        ).record,
+      ) as Record<string, unknown>;
+    const stored = hub.db.prepare("SELECT summary FROM incidents WHERE id = 'inc-lone'").get() as {
+      summary: string;
+    };
+    expect(stored.summary, 'SQLite does not keep a lone surrogate').not.toBe('lone \ud800 surrogate');
+    expect(record('inc-lone').summary, 'the summary as the row holds it').toBe(stored.summary);
+    expect(record('inc-pair').callerName).toBe('王\ud83d\ude00');
+    expect(record('inc-later')).toMatchObject({ priority: 1, summary: '改' });
+    expectLogMatchesStore(hub);
   });
 
   it('looks actors up per batch but still refuses an operator who never signed in on the workstation', () => {

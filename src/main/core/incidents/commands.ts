@@ -99,6 +99,8 @@ export function createIncident(
     createdBy: ctx.actor.operatorId,
   };
   // The primary key tells whether the id is taken; the number drawn above is undone with the command's savepoint.
+  // The server logs the returned incident as its row without reading it back (src/server/changes.ts touchCreated):
+  // what is returned must be what was inserted, unchanged by the rest of the command.
   if (!insertIncident(ctx.db, incident))
     throw new DeskError('conflict', `incident ${id} already exists`, { id });
   ctx.record('incident', id, countyId, null, incident);
