@@ -4,7 +4,7 @@ import { prepared, type DB } from '../main/db/connection';
 import { getIncidents } from '../main/db/incidents';
 import { getTimelineEntries } from '../main/db/timeline';
 import { childrenOf, EMPTY_CHECKSUM, loggedRecord, partitionOf, snapshotRecord } from '../main/sync/checksum';
-import type { Incident } from '../shared/domain/model';
+import type { Incident, TimelineEntry } from '../shared/domain/model';
 import type { ChangeKind } from '../shared/sync';
 
 interface LoggedRow {
@@ -35,7 +35,7 @@ interface ReadAhead {
   incidentCounties: Map<string, string>;
 }
 
-/** A record marked for logging, with its state when the marking command wrote all of it (see touchCreated). */
+/** A record marked for logging, with its state when the marking command wrote all of it (see touchWritten). */
 interface Touched {
   kind: ChangeKind;
   id: string;
@@ -45,9 +45,9 @@ interface Touched {
 /** Any UTF-16 surrogate: a lone one is stored as U+FFFD, so only the stored row tells what was kept. */
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-/** Whether every string of the incident reads back from its row as it is (no surrogates, paired or not). */
-function storedAsIs(incident: Incident): boolean {
-  for (const value of Object.values(incident))
+/** Whether every string of the record's columns reads back from its row as it is (no surrogates, paired or not). */
+function storedAsIs(record: Incident | TimelineEntry): boolean {
+  for (const value of Object.values(record))
     if (typeof value === 'string' && SURROGATE.test(value)) return false;
   return true;
 }
@@ -86,12 +86,15 @@ export class ChangeLogWriter {
   }
 
   /**
-   * Marks an incident that incident.create just inserted, given as the handler wrote it, row for row: flush() logs
-   * it without reading it back unless a later touch in the batch marks it again (a later change reads the row).
-   * An incident with a surrogate in a string is read back all the same: SQLite keeps a lone one as U+FFFD.
+   * Marks a record a command just inserted, given as it was written, row for row: an incident incident.create
+   * inserted, a timeline entry as addTimelineEntry gave it back. flush() logs it without reading it back unless a
+   * later touch in the batch marks it again (a later change reads the row). A record with a surrogate in a string
+   * column is read back all the same: SQLite keeps a lone one as U+FFFD.
    */
-  touchCreated(incident: Incident): void {
-    this.mark('incident', incident.id, storedAsIs(incident) ? incident : undefined);
+  touchWritten(kind: 'incident', record: Incident): void;
+  touchWritten(kind: 'timeline', record: TimelineEntry): void;
+  touchWritten(kind: 'incident' | 'timeline', record: Incident | TimelineEntry): void {
+    this.mark(kind, record.id, storedAsIs(record) ? record : undefined);
   }
 
   private mark(kind: ChangeKind, id: string, written: unknown): void {
@@ -171,8 +174,9 @@ export class ChangeLogWriter {
   private readAhead(records: Touched[]): ReadAhead {
     const ahead: ReadAhead = { records: new Map(), logged: new Map(), incidentCounties: new Map() };
     const idsByKind = new Map<ChangeKind, string[]>();
-    /** Incidents to read from the table: those not created by the batch's last command to touch them. */
+    /** Incidents and timeline entries to read from the table: those not written by the last command to touch them. */
     const unwritten: string[] = [];
+    const unwrittenEntries: string[] = [];
     const incidentRead = (incident: Incident): void => {
       ahead.records.set(recordKey('incident', incident.id), incident);
       ahead.incidentCounties.set(incident.id, incident.countyId);
@@ -181,14 +185,17 @@ export class ChangeLogWriter {
       let ids = idsByKind.get(kind);
       if (!ids) idsByKind.set(kind, (ids = []));
       ids.push(id);
-      if (kind !== 'incident') continue;
-      if (written === undefined) unwritten.push(id);
-      else incidentRead(written as Incident);
+      if (kind === 'incident') {
+        if (written === undefined) unwritten.push(id);
+        else incidentRead(written as Incident);
+      } else if (kind === 'timeline') {
+        if (written === undefined) unwrittenEntries.push(id);
+        else ahead.records.set(recordKey('timeline', id), written);
+      }
     }
     if (unwritten.length > 0) for (const incident of getIncidents(this.db, unwritten)) incidentRead(incident);
-    const timelineIds = idsByKind.get('timeline');
-    if (timelineIds) {
-      for (const entry of getTimelineEntries(this.db, timelineIds))
+    if (unwrittenEntries.length > 0) {
+      for (const entry of getTimelineEntries(this.db, unwrittenEntries))
         ahead.records.set(recordKey('timeline', entry.id), entry);
     }
     // Rows as arrays: better-sqlite3 builds row objects one named property at a time.

@@ -611,13 +611,17 @@ export class SyncHub {
       clamped,
     });
     // Only once the command's savepoint is released: a rolled-back command leaves nothing to log. A created
-    // incident is logged as the handler inserted it (its result), not read back from the table at flush.
+    // incident (the create's result) and added timeline entries are logged as inserted, not read back at flush.
     const created = applied.name === 'incident.create' ? (applied.result as Incident) : undefined;
     for (const { kind, id } of applied.changes) {
-      if (created && kind === 'incident' && id === created.id) batch.changes.touchCreated(created);
+      if (created && kind === 'incident' && id === created.id)
+        batch.changes.touchWritten('incident', created);
       else batch.changes.touch(kind, id);
     }
-    for (const { kind, id } of applied.appended) batch.changes.touch(kind, id);
+    for (const { kind, id, written } of applied.appended) {
+      if (written) batch.changes.touchWritten('timeline', written);
+      else batch.changes.touch(kind, id);
+    }
     if (clamped)
       this.log('warn', 'command time clamped', {
         workstationId,

@@ -325,13 +325,20 @@ describe('a push batch applied in one transaction', () => {
     expect(verifyAudit(hub.db).ok).toBe(true);
   });
 
-  it('logs created incidents as stored: a lone surrogate as SQLite kept it, a later change in the batch', () => {
+  it('logs created incidents and timeline entries as stored: a lone surrogate as SQLite kept it, a later change', () => {
     const { hub, session } = openHub();
     const statuses = push(
       hub,
       session,
       commands([
-        ['incident.create', burglaryCall('inc-lone', { countyId: PINGLI, summary: 'lone \ud800 surrogate' })],
+        [
+          'incident.create',
+          burglaryCall('inc-lone', {
+            countyId: PINGLI,
+            summary: 'lone \ud800 surrogate',
+            address: '长安镇\udc00', // in its timeline entry's text too
+          }),
+        ],
         ['incident.create', burglaryCall('inc-pair', { countyId: PINGLI, callerName: '王\ud83d\ude00' })],
         ['incident.create', burglaryCall('inc-plain', { countyId: PINGLI })],
         ['incident.create', burglaryCall('inc-later', { countyId: PINGLI })],

@@ -1,5 +1,5 @@
 // What a command handler works with: one transaction, the actor, the command's time and id, and the effect log.
-import type { Actor, EntityKind } from '../../shared/domain/model';
+import type { Actor, EntityKind, TimelineEntry } from '../../shared/domain/model';
 import { appendAudit, type AuditChain, type AuditInput } from '../db/audit';
 import type { DB } from '../db/connection';
 import { addTimelineEntry } from '../db/timeline';
@@ -17,6 +17,11 @@ export type AppendedKind = 'timeline' | 'feedback' | 'incident_link' | 'ref' | '
 export interface AppendedChange {
   kind: AppendedKind;
   id: string;
+  /**
+   * A timeline entry this command added, as addTimelineEntry gave it back: the server logs it without reading its
+   * row back (src/server/changes.ts touchWritten).
+   */
+  written?: TimelineEntry;
 }
 
 export interface CommandMeta {
@@ -103,8 +108,7 @@ export class CommandContext {
   /** Adds a timeline entry to the incident; returns the entry's id. */
   timeline(incidentId: string, kind: string, text: string, data: Record<string, unknown> = {}): string {
     const id = this.derivedId('t');
-    this.appendedChild('timeline', id);
-    addTimelineEntry(this.db, {
+    const entry: TimelineEntry = {
       id,
       incidentId,
       at: this.meta.at,
@@ -112,7 +116,9 @@ export class CommandContext {
       text,
       by: this.actor.operatorId,
       data,
-    });
+    };
+    const written = addTimelineEntry(this.db, entry);
+    this.appended.push(written ? { kind: 'timeline', id, written } : { kind: 'timeline', id });
     return id;
   }
 }

@@ -46,11 +46,18 @@ function rowToRef(row: RefRow): EntityRef {
   } as EntityRef;
 }
 
-export function addTimelineEntry(db: DB, entry: TimelineEntry): void {
-  prepared(
+/**
+ * Adds the entry unless its id is taken. Returns the entry as added, its data parsed back from the JSON the row
+ * holds (so it equals what reading the row gives, strings with lone surrogates aside), or undefined when the id was
+ * taken and the row is another entry's.
+ */
+export function addTimelineEntry(db: DB, entry: TimelineEntry): TimelineEntry | undefined {
+  const data = JSON.stringify(entry.data);
+  const added = prepared(
     db,
     'INSERT OR IGNORE INTO timeline (id, incident_id, at, kind, text, by, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(entry.id, entry.incidentId, entry.at, entry.kind, entry.text, entry.by, JSON.stringify(entry.data));
+  ).run(entry.id, entry.incidentId, entry.at, entry.kind, entry.text, entry.by, data);
+  return added.changes > 0 ? { ...entry, data: JSON.parse(data) as Record<string, unknown> } : undefined;
 }
 
 export function listTimeline(db: DB, incidentId: string): TimelineEntry[] {
