@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { Desk } from '../src/main/api/desk';
 import { openDatabase, type DB } from '../src/main/db/connection';
 import { MIGRATIONS } from '../src/main/db/migrations/index';
@@ -408,6 +409,50 @@ async function pullOnce(
 }
 
 /**
+ * The baseline, run just before the pull it is compared with: as many rows as the pull applies (half incident-like
+ * rows with the store's four incident indexes, half timeline-like rows with theirs), written by plain
+ * better-sqlite3 statements in transactions of 2,000 into a fresh WAL file. This host's speed drifts by a third
+ * over minutes; pull_vs_raw says how the pull compares with what plain SQLite did on it at that moment.
+ */
+function rawRowsPerSecond(dir: string, rows: number): number {
+  const file = join(dir, 'raw-baseline.sqlite');
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(`
+      CREATE TABLE incidents (id TEXT PRIMARY KEY, county TEXT NOT NULL, status TEXT NOT NULL, received INTEGER NOT NULL,
+        lng REAL NOT NULL, lat REAL NOT NULL, body TEXT NOT NULL) STRICT;
+      CREATE INDEX incidents_status ON incidents (status, received);
+      CREATE INDEX incidents_county ON incidents (county, received);
+      CREATE INDEX incidents_received ON incidents (received);
+      CREATE INDEX incidents_place ON incidents (lng, lat);
+      CREATE TABLE timeline (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, at INTEGER NOT NULL, text TEXT NOT NULL) STRICT;
+      CREATE INDEX timeline_incident ON timeline (incident_id, at);`);
+    const incident = db.prepare('INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const entry = db.prepare('INSERT INTO timeline VALUES (?, ?, ?, ?)');
+    const at = Date.now();
+    const t0 = nowMs();
+    for (let start = 0; start < rows; start += 2000) {
+      db.transaction(() => {
+        for (let i = start; i < Math.min(rows, start + 2000); i += 2) {
+          const id = `inc-raw-${i}`;
+          const body = JSON.stringify(call(i, PINGLI, 'raw'));
+          incident.run(id, PINGLI, 'received', at + i, CHANGAN.lng + (i % 100) / 1000, CHANGAN.lat, body);
+          entry.run(`tl-raw-${i}`, id, at + i, '接警：入室盗窃');
+        }
+      })();
+    }
+    return rows / ((nowMs() - t0) / 1000);
+  } finally {
+    db.close();
+    rmSync(file, { force: true });
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+  }
+}
+
+/**
  * A fresh city workstation pulls the seeded region and everything pushed: first in a new process (its code
  * still cold: a workstation just installed), then a second one in the same process, as a workstation that has
  * been running all shift catches up when its link comes back (the figure).
@@ -421,6 +466,7 @@ async function benchPull(dir: string, pushServerDir: string | undefined): Promis
       ['ws-pull-first', 'first pull in a new process', 'pull_first_rows_per_s'],
       ['ws-pull', 'pull in a running process', 'pull_rows_per_s'],
     ] as const) {
+      const raw = key === 'pull_rows_per_s' ? rawRowsPerSecond(dir, PUSH_WARMUP * 2 + PUSH_COMMANDS * 2) : 0;
       const { seconds, pulled, idle, active, cpu } = await pullOnce(dir, server.url, workstationId);
       figures[key] = Math.round(pulled / seconds);
       console.log(
@@ -428,6 +474,14 @@ async function benchPull(dir: string, pushServerDir: string | undefined): Promis
           `${figures[key]} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s` +
           `${cpu === undefined ? '' : `, main thread CPU ${round(cpu, 2)} s`})`,
       );
+      if (raw > 0) {
+        figures.pull_raw_rows_per_s = Math.round(raw);
+        figures.pull_vs_raw = round(figures[key] / raw, 2);
+        console.log(
+          `pull: baseline just before, the same number of rows by plain better-sqlite3 inserts: ${Math.round(raw)} rows/s; ` +
+            `pull_vs_raw ${figures.pull_vs_raw}`,
+        );
+      }
     }
     return figures;
   } finally {
