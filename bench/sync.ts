@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Desk } from '../src/main/api/desk';
+import { timeOrderedId } from '../src/main/core/ids';
 import { openDatabase, type DB } from '../src/main/db/connection';
 import { MIGRATIONS } from '../src/main/db/migrations/index';
 import { pendingSearchRows } from '../src/main/db/search-index';
@@ -59,7 +60,7 @@ const FULL_REMOTE = 500_000;
  */
 const CATCHUP_SCALE = Number(process.env.DESK_BENCH_CATCHUP_SCALE ?? 1);
 /** Bump when the generated week changes; the schema and protocol versions are part of the key already. */
-const CATCHUP_CACHE_VERSION = `v1-x${CATCHUP_SCALE}-m${MIGRATIONS.length}-sm${SERVER_MIGRATIONS.length}-p${PROTOCOL_VERSION}s${SCHEMA_VERSION}`;
+const CATCHUP_CACHE_VERSION = `v2-x${CATCHUP_SCALE}-m${MIGRATIONS.length}-sm${SERVER_MIGRATIONS.length}-p${PROTOCOL_VERSION}s${SCHEMA_VERSION}`;
 
 const PARTS = ['push', 'pull', 'live', 'catchup'] as const;
 type Part = (typeof PARTS)[number];
@@ -91,9 +92,13 @@ function secretOf(id: string): string {
   return `bench-secret-${id}-0123456789abcdef`;
 }
 
-function call(i: number, countyId: string, tag: string): Record<string, unknown> {
+/**
+ * The i-th bench call. Its incident id is left to the command (`<command id>.incident1`, time-ordered like a
+ * console's) unless the bench must know it (`named`): random ids would cost the server half its push rate.
+ */
+function call(i: number, countyId: string, tag: string, named = false): Record<string, unknown> {
   return {
-    id: `inc-${tag}-${i}`,
+    ...(named ? { id: `inc-${tag}-${i}` } : {}),
     source: 'call_110',
     category: i % 3 === 0 ? 'theft' : 'burglary',
     priority: 1 + (i % 4),
@@ -188,7 +193,8 @@ function benchCommands(
   const commands: PushedCommand[] = [];
   for (let i = from; i < to; i += 1)
     commands.push({
-      commandId: `cmd-${tag}-${i}`,
+      // As a console names its commands (core/ids.ts): time first.
+      commandId: timeOrderedId(at + i),
       counter: firstCounter + i,
       name: 'incident.create',
       input: call(i, countyId, tag),
@@ -539,7 +545,7 @@ async function benchLive(dir: string): Promise<Record<string, number>> {
           }),
       );
       const t0 = nowMs();
-      sender.desk.command(actor, 'incident.create', call(i, HANBIN, 'live'));
+      sender.desk.command(actor, 'incident.create', call(i, HANBIN, 'live', true));
       const times = await Promise.all(arrivals);
       if (i >= 10) {
         // The first other console is the one "another" workstation; all of them give the spread.

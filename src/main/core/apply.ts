@@ -1,6 +1,5 @@
 // The one path every command takes, on a workstation and on the server alike:
 // validate → check role → apply in one transaction (state, audit, and the caller's extra writes) → report changes.
-import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
 import {
   commandSchemas,
@@ -16,6 +15,7 @@ import type { DB } from '../db/connection';
 import { assertRole } from './access';
 import { CommandContext, type AppendedChange, type Change, type CommandBatch } from './context';
 import { commandHandlers } from './handlers';
+import { timeOrderedId } from './ids';
 
 export const MAX_COMMAND_BYTES = 256 * 1024;
 
@@ -118,7 +118,8 @@ export function applyCommand<N extends CommandName>(
   const checked = checkCommand(name, input);
   assertRole(actor, checked.name);
   const meta = {
-    commandId: options.commandId ?? randomUUID(),
+    // Time-ordered: the records it makes are appended to the id indexes, not scattered (see ids.ts).
+    commandId: options.commandId ?? timeOrderedId(),
     name: checked.name,
     at: options.at ?? Date.now(),
     audit: !options.replay,
