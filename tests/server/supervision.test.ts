@@ -80,6 +80,17 @@ function escalationRows(orderId: string): unknown[] {
     .all(orderId);
 }
 
+/** Pingli's next command: signing for its own brigade, forged as the supervision timer. */
+function forgedSign(): ReturnType<typeof command> {
+  return command(
+    next(`ws-${PINGLI}`),
+    'order.sign',
+    { orderId: 'ord-p', targetId: `${PINGLI}-TB` },
+    SUPERVISION,
+    now,
+  );
+}
+
 describe('the supervision timer on the server', () => {
   it("accepts a county workstation's escalation of its own county's order, and the city's repeat with no change", async () => {
     const first = await push(server, pingli.token, `ws-${PINGLI}`, [
@@ -124,13 +135,7 @@ describe('the supervision timer on the server', () => {
 
   it('refuses system:supervision for any command but order.escalate', async () => {
     const forged = [
-      command(
-        next(`ws-${PINGLI}`),
-        'order.sign',
-        { orderId: 'ord-p', targetId: `${PINGLI}-TB` },
-        SUPERVISION,
-        now,
-      ),
+      forgedSign(),
       command(next(`ws-${PINGLI}`), 'order.cancel', { orderId: 'ord-p', reason: '伪造' }, SUPERVISION, now),
     ];
     const reply = await push(server, pingli.token, `ws-${PINGLI}`, forged);
@@ -178,13 +183,7 @@ describe('the supervision timer on the server', () => {
     expect((refused.body as { code: string }).code).toBe('unauthenticated');
     const reply = await push(server, pingli.token, `ws-${PINGLI}`, [
       escalate(`ws-${PINGLI}`, 'ord-h', `${HANBIN}-TB`),
-      command(
-        next(`ws-${PINGLI}`),
-        'order.sign',
-        { orderId: 'ord-p', targetId: `${PINGLI}-TB` },
-        SUPERVISION,
-        now,
-      ),
+      forgedSign(),
     ]);
     expect(reply.body.results.map((r) => [r.status, r.error?.code])).toEqual([
       ['rejected', 'forbidden'],

@@ -56,6 +56,24 @@ export function announceable(
   );
 }
 
+/** Announces the first ANNOUNCE_AT_ONCE of `ids` whose record is found and qualifies (reading no further). */
+function announceFirst<T>(
+  ids: string[],
+  find: (id: string) => T | undefined,
+  qualifies: (record: T) => boolean,
+  announce: (record: T) => void,
+): void {
+  let announced = 0;
+  for (const id of ids) {
+    if (announced >= ANNOUNCE_AT_ONCE) return;
+    const record = find(id);
+    if (record !== undefined && qualifies(record)) {
+      announce(record);
+      announced += 1;
+    }
+  }
+}
+
 export class Desk {
   readonly events = new EventBus();
   readonly clock: () => number;
@@ -141,15 +159,12 @@ export class Desk {
    */
   announceWarnings(ids: string[]): void {
     const since = this.clock() - ANNOUNCE_SYNCED_MS;
-    let announced = 0;
-    for (const id of ids) {
-      if (announced >= ANNOUNCE_AT_ONCE) return;
-      const warning = getWarning(this.db, id);
-      if (warning?.status === 'new' && warning.raisedAt >= since) {
-        this.events.emit('warning.raised', { warning });
-        announced += 1;
-      }
-    }
+    announceFirst(
+      ids,
+      (id) => getWarning(this.db, id),
+      (warning) => warning.status === 'new' && warning.raisedAt >= since,
+      (warning) => this.events.emit('warning.raised', { warning }),
+    );
   }
 
   /**
@@ -159,14 +174,11 @@ export class Desk {
    */
   announceIncidents(ids: string[]): void {
     const now = this.clock();
-    let announced = 0;
-    for (const id of ids) {
-      if (announced >= ANNOUNCE_AT_ONCE) return;
-      const incident = getIncident(this.db, id);
-      if (incident && announceable(incident, now)) {
-        this.events.emit('incident.created', { incident });
-        announced += 1;
-      }
-    }
+    announceFirst(
+      ids,
+      (id) => getIncident(this.db, id),
+      (incident) => announceable(incident, now),
+      (incident) => this.events.emit('incident.created', { incident }),
+    );
   }
 }

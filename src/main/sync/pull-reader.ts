@@ -128,7 +128,7 @@ function errorOf(failure: StreamFailure): Error {
 class FollowedStream implements PageStream {
   private readonly arrived: (Uint8Array | Error)[] = [];
   private waiting: Settlers<PullPage[]> | undefined;
-  ended = false;
+  private ended = false;
 
   constructor(
     readonly id: number,
@@ -168,6 +168,12 @@ class FollowedStream implements PageStream {
     this.reader.took(this.id);
     // The worker checked these very values (schema and hashes).
     return (parseAsciiJson(item) as PullResponse).pages;
+  }
+
+  /** The worker ended the stream at a failure (it needs no close message): the reader hears `error` next. */
+  failed(error: Error): void {
+    this.deliver(error);
+    this.ended = true;
   }
 
   close(): void {
@@ -296,8 +302,7 @@ class PullReader {
         // The worker has ended it: no close message needed.
         this.streams.delete(reply.stream);
         this.release();
-        stream.deliver(errorOf(reply.failure));
-        stream.ended = true;
+        stream.failed(errorOf(reply.failure));
       } else stream.deliver(reply.json);
       return;
     }
@@ -334,10 +339,7 @@ class PullReader {
       if (!waiting.cursors.told) waiting.cursors.reject(error);
       waiting.pages.reject(error);
     }
-    for (const stream of this.streams.values()) {
-      stream.deliver(error);
-      stream.ended = true;
-    }
+    for (const stream of this.streams.values()) stream.failed(error);
     this.streams.clear();
     this.waiting.clear();
   }

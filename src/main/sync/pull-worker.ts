@@ -1,8 +1,8 @@
 // The pull reader's worker thread: parses and checks each pull answer (schema and record hashes) while the main
-// thread applies the previous one, and hands it back checked, as ASCII JSON (quick to take in); the pages' cursors go ahead of it, as soon as
-// the body has parsed, so the next pages can be asked for meanwhile. Over HTTP it follows a catch-up itself: it asks
-// for each answer the moment the one before has parsed, which the main thread, busy applying, could not.
-// See pull-reader.ts.
+// thread applies the previous one, and hands it back checked, as ASCII JSON (quick to take in); the pages' cursors
+// go ahead of it, as soon as the body has parsed, so the next pages can be asked for meanwhile. Over HTTP it follows
+// a catch-up itself: it asks for each answer the moment the one before has parsed, which the main thread, busy
+// applying, could not. See pull-reader.ts.
 import { parentPort } from 'node:worker_threads';
 import { toErrorInfo } from '../../shared/errors';
 import type { PullRequest } from '../../shared/sync';
