@@ -35,3 +35,50 @@ export function mainThreadCpuSeconds(pid = process.pid): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Where the CPU went, Linux only (undefined elsewhere): the main thread's time on a core and its time runnable but
+ * waiting for one (its schedstat, in ns), and the CPU time of this whole process (every thread) and of `others`
+ * (whole processes, such as a server). On a two-core host a main thread that waits for a core while helper
+ * threads and a server run tells contention apart from slow code.
+ */
+export interface CpuAccount {
+  mainRun: number;
+  mainWait: number;
+  process: number;
+  others: number;
+}
+
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export function cpuAccount(others: number[] = []): CpuAccount | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return {
+      mainRun: Number(run) / 1e9,
+      mainWait: Number(wait) / 1e9,
+      process: processCpuSeconds(process.pid),
+      others: others.reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** What was used between two accounts, as one line's words. */
+export function cpuSpent(
+  before: CpuAccount | undefined,
+  after: CpuAccount | undefined,
+  othersName: string,
+): string {
+  if (!before || !after) return '';
+  const s = (n: number) => n.toFixed(2);
+  return (
+    `main thread on a core ${s(after.mainRun - before.mainRun)} s, waiting for one ${s(after.mainWait - before.mainWait)} s; ` +
+    `CPU of this process ${s(after.process - before.process)} s, of the ${othersName} ${s(after.others - before.others)} s`
+  );
+}

@@ -37,7 +37,7 @@ import {
   type PushResponse,
 } from '../src/shared/sync';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
-import { mainThreadCpuSeconds, nowMs, percentile } from './common';
+import { cpuAccount, cpuSpent, mainThreadCpuSeconds, nowMs, percentile } from './common';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -386,7 +386,15 @@ async function pullOnce(
   dir: string,
   url: string,
   workstationId: string,
-): Promise<{ seconds: number; pulled: number; idle: number; active: number; cpu: number | undefined }> {
+  serverPid?: number,
+): Promise<{
+  seconds: number;
+  pulled: number;
+  idle: number;
+  active: number;
+  cpu: number | undefined;
+  spent: string;
+}> {
   const ws = openWorkstation({ dataDir: join(dir, workstationId), jurisdiction: CITY_ID });
   const client = new SyncClient({
     db: ws.db,
@@ -402,12 +410,14 @@ async function pullOnce(
     const t0 = nowMs();
     const loop = performance.eventLoopUtilization();
     const cpu0 = mainThreadCpuSeconds();
+    const account0 = cpuAccount(serverPid === undefined ? [] : [serverPid]);
     const cycle = await client.syncNow();
     const seconds = (nowMs() - t0) / 1000;
     const cpu1 = mainThreadCpuSeconds();
+    const spent = cpuSpent(account0, cpuAccount(serverPid === undefined ? [] : [serverPid]), 'server');
     if (!cycle.ok) throw new Error(`the pull failed: ${cycle.error?.message}`);
     const cpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
-    return { seconds, pulled: cycle.pulled, ...loopSeconds(loop), cpu };
+    return { seconds, pulled: cycle.pulled, ...loopSeconds(loop), cpu, spent };
   } finally {
     await client.stop();
     ws.close();
@@ -473,13 +483,19 @@ async function benchPull(dir: string, pushServerDir: string | undefined): Promis
       ['ws-pull', 'pull in a running process', 'pull_rows_per_s'],
     ] as const) {
       const raw = key === 'pull_rows_per_s' ? rawRowsPerSecond(dir, PUSH_WARMUP * 2 + PUSH_COMMANDS * 2) : 0;
-      const { seconds, pulled, idle, active, cpu } = await pullOnce(dir, server.url, workstationId);
+      const { seconds, pulled, idle, active, cpu, spent } = await pullOnce(
+        dir,
+        server.url,
+        workstationId,
+        server.child.pid,
+      );
       figures[key] = Math.round(pulled / seconds);
       console.log(
         `pull: a fresh city workstation, ${label}, applied ${pulled} changes in ${round(seconds, 2)} s: ` +
           `${figures[key]} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s` +
           `${cpu === undefined ? '' : `, main thread CPU ${round(cpu, 2)} s`})`,
       );
+      if (spent) console.log(`pull: ${label}: ${spent}`);
       if (raw > 0) {
         figures.pull_raw_rows_per_s = Math.round(raw);
         figures.pull_vs_raw = round(figures[key] / raw, 2);

