@@ -64,7 +64,7 @@ const RecordHash = z.string().regex(/^[0-9a-f]{64}$/, 'a record hash is 64 lower
 
 /** The id a change travels under: a record id, or `incidentId/otherId` for an incident link. */
 /** A change's id: a record id, or a pair of them (an incident link travels as `<a>/<b>`). */
-const CHANGE_ID_LENGTH = 2 * 64 + 1;
+export const CHANGE_ID_LENGTH = 2 * 64 + 1;
 const ChangeId = z
   .string()
   .min(1)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword, demoSecret } from '../../src/server/admin';
 import { MMAP_BYTES, PAGE_SQL, PAGE_SQL_SORTED, SyncHub, risesStrictly } from '../../src/server/hub';
 import { EMPTY_CHECKSUM } from '../../src/main/sync/checksum';
+import { scanPullAnswer } from '../../src/main/sync/pull-scan';
 import type { Session } from '../../src/server/auth';
 import { burglaryCall, command, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
 
@@ -86,6 +87,11 @@ function compareToHead(
     expect(bytes.toString('utf8'), `answer ${answers} at limit ${limit}`).toBe(
       referencePull(session, request, limit),
     );
+    // The workstation's quickest reading proves it as it came (tests/sync/pull-scan.test.ts).
+    expect(
+      scanPullAnswer(bytes, () => undefined),
+      `answer ${answers} passes the pull reader's scan`,
+    ).toBe(true);
     const answer = JSON.parse(bytes.toString('utf8')) as {
       pages: { partition: string; cursor: number; hasMore: boolean; changes: { seq: number }[] }[];
     };

@@ -6,6 +6,7 @@ import { DeskError } from '../../shared/errors';
 import { isPullResponse, PullResponseSchema, type PullPage } from '../../shared/sync';
 import { parseInput } from '../../shared/validate';
 import { asciiJson } from './ascii-json';
+import { scanPullAnswer } from './pull-scan';
 import { matchesHash, matchesHashAsBytes } from './record-hash';
 
 /** The answer's UTF-8 body as text; a body that is not UTF-8 is refused rather than read with replacement marks. */
@@ -98,16 +99,19 @@ export function passesAsBytes(bytes: Uint8Array, onCursors: (cursors: PageCursor
 
 /**
  * Checks an answer's bytes and returns them as ASCII JSON (asciiJson) once its shape and every record's hash are
- * right; throws the DeskError that names what is wrong otherwise. For the pull reader's worker: the main thread
- * parses what it hands over. `onCursors` may hear the cursors of an answer that is then refused.
+ * right; throws the DeskError that names what is wrong otherwise. Read the quickest way that can prove it: scanned
+ * as bytes (pull-scan.ts), else parsed as Latin-1 (passesAsBytes), else decoded, which names the fault. For the pull
+ * reader's worker: the main thread parses what it hands over. `onCursors` hears the cursors once, and may hear
+ * those of an answer that is then refused.
  */
 export function checkPullAnswer(bytes: Uint8Array, onCursors: (cursors: PageCursor[]) => void): Uint8Array {
   let told = false;
   const tell = (cursors: PageCursor[]) => {
+    if (told) return;
     told = true;
     onCursors(cursors);
   };
-  if (!passesAsBytes(bytes, tell)) {
+  if (!scanPullAnswer(bytes, tell) && !passesAsBytes(bytes, tell)) {
     const pages = readPullAnswer(decodePullAnswer(bytes));
     if (!told) onCursors(pages.map(({ partition, cursor, hasMore }) => ({ partition, cursor, hasMore })));
   }
