@@ -288,11 +288,24 @@ function pushInProcess(
 
 // ---------- push ----------
 
+/**
+ * Timed rounds of push and of the warm pull; the figure is their median (every round is printed). One round on
+ * this host moves by a fifth from one minute to the next.
+ */
+const ROUNDS = 3;
+const PULL_WORKSTATIONS = Array.from({ length: ROUNDS }, (_, round) => `ws-pull-${round + 1}`);
 const PUSH_WORKSTATIONS = [
   { id: 'ws-push', jurisdictionId: PINGLI },
-  { id: 'ws-pull', jurisdictionId: CITY_ID },
   { id: 'ws-pull-first', jurisdictionId: CITY_ID },
+  ...PULL_WORKSTATIONS.map((id) => ({ id, jurisdictionId: CITY_ID })),
 ];
+
+function median(values: number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
 /**
  * Commands pushed before the clock starts: a server runs for days, and its first few thousand commands run at
  * about half the later rate while V8 compiles its hot paths (1,000 were not enough to reach the steady rate).
@@ -301,36 +314,48 @@ const PUSH_WARMUP = 5000;
 
 /** Returns the figures and the server's store, which then holds what the pull part downloads. */
 async function benchPush(dir: string): Promise<{ figures: Record<string, number>; serverDir: string }> {
-  const serverDir = join(dir, 'server-push');
-  prepareServer(serverDir, PUSH_WORKSTATIONS);
-  const server = await startServerProcess(serverDir);
-  try {
-    const transport = new HttpTransport(server.url);
-    const token = await login(transport, 'ws-push', `op-${PINGLI}`);
-    // Warm-up: compile the server's statements and the JIT before timing.
-    await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
-    const cpu0 = mainThreadCpuSeconds(server.child.pid);
-    const seconds = await pushCommands(
-      transport,
-      token,
-      'ws-push',
-      `op-${PINGLI}`,
-      PUSH_COMMANDS,
-      PINGLI,
-      'push',
-      PUSH_WARMUP + 1,
-    );
-    const cpu1 = mainThreadCpuSeconds(server.child.pid);
-    const cpu =
-      cpu0 === undefined || cpu1 === undefined ? '' : ` (server main thread CPU ${round(cpu1 - cpu0, 2)} s)`;
-    const push = PUSH_COMMANDS / seconds;
-    console.log(
-      `push: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, accepted in ${round(seconds, 2)} s: ${Math.round(push)} commands/s${cpu}`,
-    );
-    return { figures: { push_cmds_per_s: Math.round(push) }, serverDir };
-  } finally {
-    await server.stop();
+  // One seeded store, copied for each round: each round's server starts from the same state (the first round's
+  // store is what the pull part reads).
+  const template = join(dir, 'server-push-template');
+  prepareServer(template, PUSH_WORKSTATIONS);
+  const rates: number[] = [];
+  for (let pass = 1; pass <= ROUNDS; pass += 1) {
+    const serverDir = join(dir, `server-push-${pass}`);
+    cpSync(template, serverDir, { recursive: true });
+    const server = await startServerProcess(serverDir);
+    try {
+      const transport = new HttpTransport(server.url);
+      const token = await login(transport, 'ws-push', `op-${PINGLI}`);
+      // Warm-up: compile the server's statements and the JIT before timing.
+      await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
+      const cpu0 = mainThreadCpuSeconds(server.child.pid);
+      const seconds = await pushCommands(
+        transport,
+        token,
+        'ws-push',
+        `op-${PINGLI}`,
+        PUSH_COMMANDS,
+        PINGLI,
+        'push',
+        PUSH_WARMUP + 1,
+      );
+      const cpu1 = mainThreadCpuSeconds(server.child.pid);
+      const cpu =
+        cpu0 === undefined || cpu1 === undefined
+          ? ''
+          : ` (server main thread CPU ${round(cpu1 - cpu0, 2)} s)`;
+      rates.push(PUSH_COMMANDS / seconds);
+      console.log(
+        `push, round ${pass} of ${ROUNDS}: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, ` +
+          `accepted in ${round(seconds, 2)} s: ${Math.round(PUSH_COMMANDS / seconds)} commands/s${cpu}`,
+      );
+    } finally {
+      await server.stop();
+    }
   }
+  const push = Math.round(median(rates));
+  console.log(`push: median of ${ROUNDS} rounds ${push} commands/s`);
+  return { figures: { push_cmds_per_s: push }, serverDir: join(dir, 'server-push-1') };
 }
 
 // ---------- pull ----------
@@ -425,7 +450,7 @@ async function pullOnce(
 }
 
 /**
- * The baseline, run just before the pull it is compared with: as many rows as the pull applies (half incident-like
+ * The baseline, run just after the pulls it is compared with: as many rows as the pull applies (half incident-like
  * rows with the store's four incident indexes, half timeline-like rows with theirs), written by plain
  * better-sqlite3 statements in transactions of 2,000 into a fresh WAL file. This host's speed drifts by a third
  * over minutes; pull_vs_raw says how the pull compares with what plain SQLite did on it at that moment.
@@ -470,41 +495,47 @@ function rawRowsPerSecond(dir: string, rows: number): number {
 
 /**
  * A fresh city workstation pulls the seeded region and everything pushed: first in a new process (its code
- * still cold: a workstation just installed), then a second one in the same process, as a workstation that has
- * been running all shift catches up when its link comes back (the figure).
+ * still cold: a workstation just installed), then three more in the same process, as a workstation that has
+ * been running all shift catches up when its link comes back (the figure: their median).
  */
 async function benchPull(dir: string, pushServerDir: string | undefined): Promise<Record<string, number>> {
   const serverDir = pushServerDir ?? preparePullServer(dir);
   const server = await startServerProcess(serverDir);
   try {
     const figures: Record<string, number> = {};
-    for (const [workstationId, label, key] of [
-      ['ws-pull-first', 'first pull in a new process', 'pull_first_rows_per_s'],
-      ['ws-pull', 'pull in a running process', 'pull_rows_per_s'],
-    ] as const) {
-      const raw = key === 'pull_rows_per_s' ? rawRowsPerSecond(dir, PUSH_WARMUP * 2 + PUSH_COMMANDS * 2) : 0;
+    const rounds: { workstationId: string; label: string }[] = [
+      { workstationId: 'ws-pull-first', label: 'first pull in a new process' },
+      ...PULL_WORKSTATIONS.map((workstationId, index) => ({
+        workstationId,
+        label: `pull in a running process, round ${index + 1} of ${ROUNDS}`,
+      })),
+    ];
+    const warm: number[] = [];
+    for (const { workstationId, label } of rounds) {
       const { seconds, pulled, idle, active, cpu, spent } = await pullOnce(
         dir,
         server.url,
         workstationId,
         server.child.pid,
       );
-      figures[key] = Math.round(pulled / seconds);
+      const rate = pulled / seconds;
+      if (workstationId === 'ws-pull-first') figures.pull_first_rows_per_s = Math.round(rate);
+      else warm.push(rate);
       console.log(
         `pull: a fresh city workstation, ${label}, applied ${pulled} changes in ${round(seconds, 2)} s: ` +
-          `${figures[key]} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s` +
+          `${Math.round(rate)} rows/s (waiting for answers ${round(idle, 2)} s, its own work ${round(active, 2)} s` +
           `${cpu === undefined ? '' : `, main thread CPU ${round(cpu, 2)} s`})`,
       );
       if (spent) console.log(`pull: ${label}: ${spent}`);
-      if (raw > 0) {
-        figures.pull_raw_rows_per_s = Math.round(raw);
-        figures.pull_vs_raw = round(figures[key] / raw, 2);
-        console.log(
-          `pull: baseline just before, the same number of rows by plain better-sqlite3 inserts: ${Math.round(raw)} rows/s; ` +
-            `pull_vs_raw ${figures.pull_vs_raw}`,
-        );
-      }
     }
+    figures.pull_rows_per_s = Math.round(median(warm));
+    const raw = rawRowsPerSecond(dir, PUSH_WARMUP * 2 + PUSH_COMMANDS * 2);
+    figures.pull_raw_rows_per_s = Math.round(raw);
+    figures.pull_vs_raw = round(figures.pull_rows_per_s / raw, 2);
+    console.log(
+      `pull: median of ${ROUNDS} rounds in a running process ${figures.pull_rows_per_s} rows/s; baseline just after, ` +
+        `the same number of rows by plain better-sqlite3 inserts: ${Math.round(raw)} rows/s; pull_vs_raw ${figures.pull_vs_raw}`,
+    );
     return figures;
   } finally {
     await server.stop();
