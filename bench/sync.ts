@@ -204,20 +204,18 @@ function benchCommands(
   return commands;
 }
 
-/** Pushes `count` incident.create commands in full batches; returns the seconds the server took to accept them. */
-async function pushCommands(
-  transport: HttpTransport,
-  token: string,
-  workstationId: string,
+/**
+ * `count` incident.create commands in full batches, made ahead as they sit in a workstation's outbox (what is timed
+ * is sending them and the server accepting them).
+ */
+function pushBatches(
   operatorId: string,
   count: number,
   countyId: string,
   tag: string,
   firstCounter = 1,
-): Promise<number> {
+): PushedCommand[][] {
   const at = Date.now();
-  // The commands are made before the clock starts, as they sit in a workstation's outbox: what is timed is
-  // sending them and the server accepting them.
   const batches: PushedCommand[][] = [];
   for (let start = 0; start < count; start += MAX_PUSH_COMMANDS)
     batches.push(
@@ -231,12 +229,37 @@ async function pushCommands(
         at,
       ),
     );
-  const t0 = nowMs();
+  return batches;
+}
+
+/** Sends batches one after another, as a workstation's drain does; throws if the server refuses a command. */
+async function sendBatches(
+  transport: HttpTransport,
+  token: string,
+  workstationId: string,
+  batches: PushedCommand[][],
+): Promise<void> {
   for (const commands of batches) {
     const answer = await transport.push(token, { ...VERSIONS, workstationId, commands });
     const refused = answer.results.find((result) => result.status === 'rejected');
     if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
   }
+}
+
+/** Pushes `count` incident.create commands in full batches; returns the seconds the server took to accept them. */
+async function pushCommands(
+  transport: HttpTransport,
+  token: string,
+  workstationId: string,
+  operatorId: string,
+  count: number,
+  countyId: string,
+  tag: string,
+  firstCounter = 1,
+): Promise<number> {
+  const batches = pushBatches(operatorId, count, countyId, tag, firstCounter);
+  const t0 = nowMs();
+  await sendBatches(transport, token, workstationId, batches);
   return (nowMs() - t0) / 1000;
 }
 
@@ -296,6 +319,7 @@ const ROUNDS = 3;
 const PULL_WORKSTATIONS = Array.from({ length: ROUNDS }, (_, round) => `ws-pull-${round + 1}`);
 const PUSH_WORKSTATIONS = [
   { id: 'ws-push', jurisdictionId: PINGLI },
+  { id: 'ws-push-2', jurisdictionId: PINGLI },
   { id: 'ws-pull-first', jurisdictionId: CITY_ID },
   ...PULL_WORKSTATIONS.map((id) => ({ id, jurisdictionId: CITY_ID })),
 ];
@@ -328,17 +352,24 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
       const token = await login(transport, 'ws-push', `op-${PINGLI}`);
       // Warm-up: compile the server's statements and the JIT before timing.
       await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
+      // Timed: two Pingli consoles draining at once, half the commands each (a command hall's consoles push side
+      // by side; one console alone leaves the server idle while it reads each answer and sends the next batch).
+      const consoles = [
+        {
+          id: 'ws-push',
+          token,
+          batches: pushBatches(`op-${PINGLI}`, PUSH_COMMANDS / 2, PINGLI, 'push', PUSH_WARMUP + 1),
+        },
+        {
+          id: 'ws-push-2',
+          token: await login(transport, 'ws-push-2', `op-${PINGLI}`),
+          batches: pushBatches(`op-${PINGLI}`, PUSH_COMMANDS / 2, PINGLI, 'push2'),
+        },
+      ];
       const cpu0 = mainThreadCpuSeconds(server.child.pid);
-      const seconds = await pushCommands(
-        transport,
-        token,
-        'ws-push',
-        `op-${PINGLI}`,
-        PUSH_COMMANDS,
-        PINGLI,
-        'push',
-        PUSH_WARMUP + 1,
-      );
+      const t0 = nowMs();
+      await Promise.all(consoles.map((c) => sendBatches(transport, c.token, c.id, c.batches)));
+      const seconds = (nowMs() - t0) / 1000;
       const cpu1 = mainThreadCpuSeconds(server.child.pid);
       const cpu =
         cpu0 === undefined || cpu1 === undefined
@@ -346,7 +377,7 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
           : ` (server main thread CPU ${round(cpu1 - cpu0, 2)} s)`;
       rates.push(PUSH_COMMANDS / seconds);
       console.log(
-        `push, round ${pass} of ${ROUNDS}: ${PUSH_COMMANDS} incident.create in batches of ${MAX_PUSH_COMMANDS}, ` +
+        `push, round ${pass} of ${ROUNDS}: ${PUSH_COMMANDS} incident.create from two consoles at once, in batches of ${MAX_PUSH_COMMANDS}, ` +
           `accepted in ${round(seconds, 2)} s: ${Math.round(PUSH_COMMANDS / seconds)} commands/s${cpu}`,
       );
     } finally {
