@@ -180,7 +180,17 @@ async function login(transport: HttpTransport, workstationId: string, operatorId
   return answer.token;
 }
 
-/** The bench's incident.create commands number `from` to `to` - 1, as a workstation would push them. */
+/** YYYYMMDD of `at` in China Standard Time, as a console's incident numbers carry it. */
+function cstDay(at: number): string {
+  return new Date(at + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/**
+ * The bench's incident.create commands number `from` to `to` - 1, as a workstation pushes them: its outbox holds
+ * the input completed by the local apply (core/apply.ts completeInput), with the incident's id (derived from the
+ * command's), its number (the console's county-day sequence; `numberPrefix` keeps two consoles' apart) and its
+ * received time, so the server neither numbers nor names it.
+ */
 function benchCommands(
   from: number,
   to: number,
@@ -189,18 +199,27 @@ function benchCommands(
   tag: string,
   firstCounter: number,
   at: number,
+  numberPrefix = '',
 ): PushedCommand[] {
   const commands: PushedCommand[] = [];
-  for (let i = from; i < to; i += 1)
+  for (let i = from; i < to; i += 1) {
+    // As a console names its commands (core/ids.ts): time first.
+    const commandId = timeOrderedId(at + i);
+    const counter = firstCounter + i;
     commands.push({
-      // As a console names its commands (core/ids.ts): time first.
-      commandId: timeOrderedId(at + i),
-      counter: firstCounter + i,
+      commandId,
+      counter,
       name: 'incident.create',
-      input: call(i, countyId, tag),
+      input: {
+        ...call(i, countyId, tag),
+        id: `${commandId}.incident1`,
+        number: `${countyId}-${cstDay(at + i)}-${numberPrefix}${String(counter).padStart(4, '0')}`,
+        receivedAt: at + i,
+      },
       operatorId,
       at: at + i,
     });
+  }
   return commands;
 }
 
@@ -214,6 +233,7 @@ function pushBatches(
   countyId: string,
   tag: string,
   firstCounter = 1,
+  numberPrefix = '',
 ): PushedCommand[][] {
   const at = Date.now();
   const batches: PushedCommand[][] = [];
@@ -227,6 +247,7 @@ function pushBatches(
         tag,
         firstCounter,
         at,
+        numberPrefix,
       ),
     );
   return batches;
@@ -363,7 +384,7 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
         {
           id: 'ws-push-2',
           token: await login(transport, 'ws-push-2', `op-${PINGLI}`),
-          batches: pushBatches(`op-${PINGLI}`, PUSH_COMMANDS / 2, PINGLI, 'push2'),
+          batches: pushBatches(`op-${PINGLI}`, PUSH_COMMANDS / 2, PINGLI, 'push2', 1, 'B'),
         },
       ];
       const cpu0 = mainThreadCpuSeconds(server.child.pid);
