@@ -167,6 +167,17 @@ export function risesStrictly(list: string): boolean {
   return true;
 }
 
+/**
+ * A workstation's incident number prefix, from its row in `workstations` (rows are never deleted, and re-enrolling
+ * keeps the row): 1 → A, 26 → Z, 27 → AA. Unique per server and short enough for an operator to read out.
+ */
+export function numberPrefixOf(row: number): string {
+  let prefix = '';
+  for (let n = row; n > 0; n = Math.floor((n - 1) / 26))
+    prefix = String.fromCharCode(65 + ((n - 1) % 26)) + prefix;
+  return prefix;
+}
+
 function covers(jurisdictionId: string, countyId: string): boolean {
   return jurisdictionId === CITY_ID || jurisdictionId === countyId;
 }
@@ -426,12 +437,16 @@ export class SyncHub {
     };
   }
 
-  private authenticateWorkstation(id: string, secret: string): { id: string; jurisdictionId: string } {
-    const row = this.sql('SELECT jurisdiction_id, secret_hash FROM workstations WHERE id = ?').get(id) as
-      { jurisdiction_id: string; secret_hash: string } | undefined;
+  private authenticateWorkstation(
+    id: string,
+    secret: string,
+  ): { id: string; jurisdictionId: string; numberPrefix: string } {
+    const row = this.sql('SELECT rowid, jurisdiction_id, secret_hash FROM workstations WHERE id = ?').get(
+      id,
+    ) as { rowid: number; jurisdiction_id: string; secret_hash: string } | undefined;
     if (!row || !sameDigest(secret, row.secret_hash))
       throw new DeskError('unauthenticated', `workstation ${id} is not enrolled or its secret is wrong`);
-    return { id, jurisdictionId: row.jurisdiction_id };
+    return { id, jurisdictionId: row.jurisdiction_id, numberPrefix: numberPrefixOf(row.rowid) };
   }
 
   /** Verifies a bearer token and that its workstation is still enrolled. */

@@ -298,6 +298,11 @@ export interface LoginResponse {
   token: string;
   expiresAt: number;
   operator: { id: string; name: string; role: Role; jurisdictionId: string; orgId: string | null };
-  workstation: { id: string; jurisdictionId: string };
+  /**
+   * `numberPrefix`: what this workstation puts before the day's sequence in the incident numbers it assigns
+   * (`610926-20261130-B0007`), given by the server, one per enrolled workstation, so two consoles numbering calls
+   * of the same county on the same day never hand out the same number. Absent from older servers.
+   */
+  workstation: { id: string; jurisdictionId: string; numberPrefix?: string };
   serverTime: number;
 }

@@ -236,6 +236,12 @@ function cstDay(at: number): string {
   return lastDay.text;
 }
 
+/**
+ * The store's meta key holding what this workstation puts before the sequence of its incident numbers (given by
+ * the server at sign-in, sync/client.ts; empty on a console that never synced).
+ */
+export const NUMBER_PREFIX_KEY = 'number_prefix';
+
 /** Next number of the county's day, e.g. 610926-20261129-0007 (day in China Standard Time). */
 export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix = ''): string {
   const day = cstDay(at);

@@ -7,6 +7,7 @@ import {
   MAX_PULL_LIMIT,
   MAX_PUSH_COMMANDS,
   type Change,
+  type LoginResponse,
   type PartitionId,
   type PullPage,
   type PullRequest,
@@ -20,7 +21,8 @@ import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpoin
 import { nativeBindingOf, type DB } from '../db/connection';
 import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
-import { actorOf, getOperator, listJurisdictions } from '../db/region';
+import { NUMBER_PREFIX_KEY } from '../db/incidents';
+import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
 import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
@@ -237,6 +239,7 @@ export class SyncClient {
       this.operator = answer.operator;
       this.password = password;
       rememberOperator(this.db, answer.operator, password, this.clock(), this.options.verifierCost);
+      this.rememberNumberPrefix(answer);
       this.setMode('online');
       return { operator: answer.operator, online: true };
     } catch (error) {
@@ -355,6 +358,17 @@ export class SyncClient {
     this.retryTimer.unref?.();
   }
 
+  /**
+   * Keeps the incident number prefix the server gave this workstation (LoginResponse): numbers this console
+   * assigns from now on carry it, so they cannot clash with another console's of the same county and day. Numbers
+   * already given keep theirs.
+   */
+  private rememberNumberPrefix(answer: LoginResponse): void {
+    const prefix = answer.workstation.numberPrefix;
+    if (prefix !== undefined && getMeta(this.db, NUMBER_PREFIX_KEY) !== prefix)
+      setMeta(this.db, NUMBER_PREFIX_KEY, prefix);
+  }
+
   private async ensureSession(): Promise<void> {
     // Expiry is judged by the server (our clock may be skewed): a 401 renews the session in withSession.
     if (this.token) return;
@@ -373,6 +387,7 @@ export class SyncClient {
     this.token = answer.token;
     this.tokenExpiresAt = answer.expiresAt;
     rememberOperator(this.db, answer.operator, this.password, this.clock(), this.options.verifierCost);
+    this.rememberNumberPrefix(answer);
   }
 
   /** Runs a request; an expired or refused session is renewed once and the request repeated. */

@@ -15,6 +15,7 @@ import {
   getIncident,
   insertIncident,
   nextIncidentNumber,
+  NUMBER_PREFIX_KEY,
   putIncident,
 } from '../../db/incidents';
 import { getMeta, getOrg } from '../../db/region';
@@ -78,7 +79,8 @@ export function createIncident(
   const incident: Incident = {
     id,
     number:
-      args.number ?? nextIncidentNumber(ctx.db, countyId, receivedAt, getMeta(ctx.db, 'number_prefix') ?? ''),
+      args.number ??
+      nextIncidentNumber(ctx.db, countyId, receivedAt, getMeta(ctx.db, NUMBER_PREFIX_KEY) ?? ''),
     countyId,
     source: args.source,
     category: args.category,
