@@ -168,8 +168,8 @@ export function risesStrictly(list: string): boolean {
 }
 
 /**
- * A workstation's incident number prefix, from its row in `workstations` (rows are never deleted, and re-enrolling
- * keeps the row): 1 → A, 26 → Z, 27 → AA. Unique per server and short enough for an operator to read out.
+ * A workstation's incident number prefix, from its place in enrolment order (`workstations.number_seq`, never
+ * reused; enrolling again keeps it): 1 → A, 26 → Z, 27 → AA. Unique per server and short enough to read out.
  */
 export function numberPrefixOf(row: number): string {
   let prefix = '';
@@ -349,7 +349,9 @@ export class SyncHub {
   /** Admin/demo path: enrols a workstation with a given secret directly. */
   enrollDirect(workstationId: string, jurisdictionId: string, secret: string): void {
     this.sql(
-      `INSERT INTO workstations (id, jurisdiction_id, secret_hash, enrolled_at) VALUES (?, ?, ?, ?)
+      // A new workstation takes the next number_seq (its incident number prefix); enrolling again keeps it.
+      `INSERT INTO workstations (id, jurisdiction_id, secret_hash, enrolled_at, number_seq)
+         VALUES (?, ?, ?, ?, (SELECT coalesce(max(number_seq), 0) + 1 FROM workstations))
          ON CONFLICT (id) DO UPDATE SET jurisdiction_id = excluded.jurisdiction_id, secret_hash = excluded.secret_hash`,
     ).run(workstationId, jurisdictionId, digest(secret), this.now());
   }

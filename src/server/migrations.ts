@@ -77,4 +77,16 @@ DROP INDEX IF EXISTS incidents_received;
 DROP INDEX IF EXISTS incidents_place;
 `,
   },
+  {
+    version: 4,
+    name: 'workstation_number_prefixes',
+    up: `
+-- Each enrolled workstation's place in enrolment order, never reused: its incident number prefix (A, B ... Z, AA;
+-- hub.ts numberPrefixOf), given at sign-in so two consoles never number two calls the same. Stored rather than
+-- taken from the rowid, which a VACUUM may renumber. Workstations enrolled before keep their rowid's place.
+ALTER TABLE workstations ADD COLUMN number_seq INTEGER;
+UPDATE workstations SET number_seq = rowid;
+CREATE UNIQUE INDEX workstations_number_seq ON workstations (number_seq);
+`,
+  },
 ];

@@ -121,7 +121,13 @@ describe('server migration 3 (no_incident_list_indexes)', () => {
     ).run();
     const before = db.prepare('SELECT * FROM incidents').all();
 
-    expect(migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE)).toEqual([3]);
+    expect(
+      migrate(
+        db,
+        SERVER_MIGRATIONS.filter((m) => m.version <= 3),
+        SERVER_MIGRATIONS_TABLE,
+      ),
+    ).toEqual([3]);
     expect(incidentIndexes(db)).toEqual(['sqlite_autoindex_incidents_1']);
     expect(db.prepare('SELECT * FROM incidents').all()).toEqual(before);
     const plan = (
@@ -132,6 +138,36 @@ describe('server migration 3 (no_incident_list_indexes)', () => {
       .map((row) => row.detail)
       .join(' | ');
     expect(plan).toMatch(/SEARCH incidents USING INDEX sqlite_autoindex_incidents_1 \(id=\?\)/);
+    db.close();
+  });
+});
+
+describe('server migration 4: workstation number prefixes', () => {
+  it('is the fourth server migration', () => {
+    expect(SERVER_MIGRATIONS[3]).toMatchObject({ version: 4, name: 'workstation_number_prefixes' });
+  });
+
+  it('gives workstations enrolled before it their place, and new ones the next, never reused', () => {
+    const db = storeAt(3);
+    const enrol = db.prepare(
+      "INSERT INTO workstations (id, jurisdiction_id, secret_hash, enrolled_at) VALUES (?, '610926', 'h', 1)",
+    );
+    for (const id of ['ws-a', 'ws-b', 'ws-c']) enrol.run(id);
+    expect(migrate(db, SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE)).toEqual([4]);
+    const seqs = () =>
+      db.prepare('SELECT id, number_seq FROM workstations ORDER BY number_seq').all() as {
+        id: string;
+        number_seq: number;
+      }[];
+    expect(seqs()).toEqual([
+      { id: 'ws-a', number_seq: 1 },
+      { id: 'ws-b', number_seq: 2 },
+      { id: 'ws-c', number_seq: 3 },
+    ]);
+    // Two workstations cannot share a place.
+    expect(() => db.prepare("UPDATE workstations SET number_seq = 1 WHERE id = 'ws-b'").run()).toThrow(
+      /UNIQUE/,
+    );
     db.close();
   });
 });

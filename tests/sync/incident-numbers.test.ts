@@ -5,7 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { numberPrefixOf } from '../../src/server/hub';
 import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
-import { cityAndPingli, openTestWorkstation, restart, signIn, synced, type TestWorkstation } from './harness';
+import { demoPassword } from '../../src/server/admin';
+import { VERSIONS } from '../../src/main/sync/transport';
+import {
+  cityAndPingli,
+  createHub,
+  openTestWorkstation,
+  restart,
+  signIn,
+  synced,
+  type TestWorkstation,
+} from './harness';
 
 function recordCall(ws: TestWorkstation, summary: string): string {
   return ws.desk.command(ws.actor, 'incident.create', {
@@ -31,6 +41,29 @@ describe('incident numbers across consoles', () => {
       'ZZ',
       'AAA',
     ]);
+  });
+
+  it('keeps a workstation its prefix when it enrols again and after a VACUUM; a new one takes the next', () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    const prefixOf = (id: string) =>
+      hub.login({
+        ...VERSIONS,
+        operatorId: `op-${PINGLI}`,
+        password: demoPassword(`op-${PINGLI}`),
+        workstationId: id,
+        workstationSecret: `secret-of-${id}-0123456789`,
+      }).workstation.numberPrefix;
+    hub.enrollDirect('ws-x', PINGLI, 'secret-of-ws-x-0123456789');
+    const first = prefixOf('ws-x');
+    expect(first).toMatch(/^[A-Z]+$/);
+    hub.enrollDirect('ws-x', PINGLI, 'secret-of-ws-x-0123456789');
+    hub.db.exec('VACUUM');
+    expect(prefixOf('ws-x')).toBe(first);
+    hub.enrollDirect('ws-y', PINGLI, 'secret-of-ws-y-0123456789');
+    const places = hub.db.prepare('SELECT max(number_seq) AS n FROM workstations').get() as { n: number };
+    expect(prefixOf('ws-y')).toBe(numberPrefixOf(places.n));
+    expect(prefixOf('ws-y')).not.toBe(first);
   });
 
   it('never repeats a number between the city, Pingli and a second Pingli desk working offline', async () => {
