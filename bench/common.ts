@@ -27,13 +27,18 @@ export function pick<T>(items: readonly T[], next: () => number): T {
  */
 export function mainThreadCpuSeconds(pid = process.pid): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) closed by ')': utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU seconds in a /proc stat file (a process's, or one of its threads'), in 10 ms ticks. */
+function statCpuSeconds(file: string): number {
+  const stat = readFileSync(file, 'utf8');
+  // Fields after the command name (which may hold spaces) closed by ')': utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
@@ -49,11 +54,7 @@ export interface CpuAccount {
   others: number;
 }
 
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const processCpuSeconds = (pid: number) => statCpuSeconds(`/proc/${pid}/stat`);
 
 export function cpuAccount(others: number[] = []): CpuAccount | undefined {
   try {

@@ -253,6 +253,12 @@ function pushBatches(
   return batches;
 }
 
+/** Throws if the server refused a bench command (they are all valid: a refusal is a bench or server bug). */
+function expectAccepted(answer: PushResponse): void {
+  const refused = answer.results.find((result) => result.status === 'rejected');
+  if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
+}
+
 /** Sends batches one after another, as a workstation's drain does; throws if the server refuses a command. */
 async function sendBatches(
   transport: HttpTransport,
@@ -260,28 +266,8 @@ async function sendBatches(
   workstationId: string,
   batches: PushedCommand[][],
 ): Promise<void> {
-  for (const commands of batches) {
-    const answer = await transport.push(token, { ...VERSIONS, workstationId, commands });
-    const refused = answer.results.find((result) => result.status === 'rejected');
-    if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
-  }
-}
-
-/** Pushes `count` incident.create commands in full batches; returns the seconds the server took to accept them. */
-async function pushCommands(
-  transport: HttpTransport,
-  token: string,
-  workstationId: string,
-  operatorId: string,
-  count: number,
-  countyId: string,
-  tag: string,
-  firstCounter = 1,
-): Promise<number> {
-  const batches = pushBatches(operatorId, count, countyId, tag, firstCounter);
-  const t0 = nowMs();
-  await sendBatches(transport, token, workstationId, batches);
-  return (nowMs() - t0) / 1000;
+  for (const commands of batches)
+    expectAccepted(await transport.push(token, { ...VERSIONS, workstationId, commands }));
 }
 
 function memoryStore(clock = Date.now): { db: DB; desk: Desk } {
@@ -302,7 +288,7 @@ function hubEndpoint(hub: SyncHub): SyncEndpoint {
   };
 }
 
-/** Pushes `count` incident.create commands straight into the hub, as `pushCommands` does over HTTP (setup only). */
+/** Pushes `count` incident.create commands straight into the hub, as the push part does over HTTP (setup only). */
 function pushInProcess(
   hub: SyncHub,
   workstationId: string,
@@ -320,14 +306,8 @@ function pushInProcess(
     workstationSecret: secretOf(workstationId),
   });
   const session = hub.session(token);
-  const at = Date.now();
-  for (let start = 0; start < count; start += MAX_PUSH_COMMANDS) {
-    const end = Math.min(count, start + MAX_PUSH_COMMANDS);
-    const commands = benchCommands(start, end, operatorId, countyId, tag, firstCounter, at);
-    const answer = hub.push(session, { ...VERSIONS, workstationId, commands });
-    const refused = answer.results.find((result) => result.status === 'rejected');
-    if (refused) throw new Error(`the server refused a bench command: ${refused.error?.message}`);
-  }
+  for (const commands of pushBatches(operatorId, count, countyId, tag, firstCounter))
+    expectAccepted(hub.push(session, { ...VERSIONS, workstationId, commands }));
 }
 
 // ---------- push ----------
@@ -372,7 +352,12 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
       const transport = new HttpTransport(server.url);
       const token = await login(transport, 'ws-push', `op-${PINGLI}`);
       // Warm-up: compile the server's statements and the JIT before timing.
-      await pushCommands(transport, token, 'ws-push', `op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm');
+      await sendBatches(
+        transport,
+        token,
+        'ws-push',
+        pushBatches(`op-${PINGLI}`, PUSH_WARMUP, PINGLI, 'warm'),
+      );
       // Timed: two Pingli consoles draining at once, half the commands each (a command hall's consoles push side
       // by side; one console alone leaves the server idle while it reads each answer and sends the next batch).
       const consoles = [

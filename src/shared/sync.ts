@@ -1,7 +1,7 @@
 // The sync protocol between workstations and the central server: push commands, pull changes by
 // (partition, cursor), live pokes. Shared so both ends validate the same shapes.
 import { z } from 'zod';
-import { Id, LIMITS, Timestamp, type Role } from './domain/model';
+import { Id, ID_PATTERN, LIMITS, Timestamp, type Role } from './domain/model';
 import type { ErrorInfo } from './errors';
 
 /** Bumped when the wire format changes. 2: every pulled change carries its record's hash. */
@@ -65,11 +65,12 @@ const RecordHash = z.string().regex(/^[0-9a-f]{64}$/, 'a record hash is 64 lower
 /** The id a change travels under: a record id, or `incidentId/otherId` for an incident link. */
 /** A change's id: a record id, or a pair of them (an incident link travels as `<a>/<b>`). */
 export const CHANGE_ID_LENGTH = 2 * 64 + 1;
+export const CHANGE_ID_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
 const ChangeId = z
   .string()
   .min(1)
   .max(CHANGE_ID_LENGTH)
-  .regex(/^[A-Za-z0-9_.:/-]+$/, 'change ids use letters, digits and _ . : - /');
+  .regex(CHANGE_ID_PATTERN, 'change ids use letters, digits and _ . : - /');
 
 const PulledChange = z.discriminatedUnion('op', [
   z.strictObject({
@@ -186,9 +187,8 @@ export const PullResponseSchema = z.strictObject({
   serverTime: Timestamp,
 });
 
-const KINDS: ReadonlySet<unknown> = new Set(ChangeKind.options);
-const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
-const CHANGE_ID_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
+/** The change kinds, for the checks written out by hand (here and in pull-scan.ts). */
+export const CHANGE_KINDS: ReadonlySet<string> = new Set(ChangeKind.options);
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
 
 const isId = (value: unknown): boolean =>
@@ -203,7 +203,13 @@ const hasKeys = (value: Record<string, unknown>, count: number): boolean =>
 function isPulledChange(value: unknown, partition: unknown): boolean {
   if (!isObject(value) || !hasKeys(value, 7)) return false;
   const { seq, kind, id, op, record, hash } = value;
-  if (!isCount(seq, 1) || value.partition !== partition || !KINDS.has(kind)) return false;
+  if (
+    !isCount(seq, 1) ||
+    value.partition !== partition ||
+    typeof kind !== 'string' ||
+    !CHANGE_KINDS.has(kind)
+  )
+    return false;
   if (typeof id !== 'string' || id.length < 1 || id.length > CHANGE_ID_LENGTH || !CHANGE_ID_PATTERN.test(id))
     return false;
   if (op === 'put') return isObject(record) && typeof hash === 'string' && HASH_PATTERN.test(hash);

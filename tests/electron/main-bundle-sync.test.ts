@@ -20,6 +20,7 @@ import {
   waitFor,
   type ServerProcess,
 } from '../sync/fixtures/processes';
+import { burglaryCall } from '../helpers/desk';
 import { FakeElectron, forgetFakeElectron, prepareApp, ROOT, startMainBundle } from './fake-electron';
 
 const APP = join(ROOT, 'test-output', `electron-sync-${process.pid}`);
@@ -108,17 +109,8 @@ async function quit(desk: FakeElectron): Promise<void> {
 
 const status = (desk: FakeElectron) => desk.call<SyncStatus>('query', 'sync.status');
 
-function burglary(summary: string) {
-  return {
-    source: 'call_110',
-    category: 'burglary',
-    priority: 2,
-    address: '平利县长安镇中心街18号',
-    summary,
-    location: { lng: 109.2852, lat: 32.4702 },
-    countyId: PINGLI,
-  };
-}
+/** A second-priority burglary in Pingli (no alarm on the console). */
+const burglary = (summary: string) => burglaryCall({ summary, priority: 2, countyId: PINGLI });
 
 const onServer = (sql: string, ...params: unknown[]) => countIn(serverFile(serverDir), sql, ...params);
 const incidentsOnServer = (id: string) => onServer('SELECT count(*) AS n FROM incidents WHERE id = ?', id);

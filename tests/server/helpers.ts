@@ -57,6 +57,24 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
   };
 }
 
+/**
+ * A test server on the caller's clock with the city dispatcher (ws-city) and Pingli's operator (ws-610926) signed
+ * in, and `next(workstation)`: the next outbox counter of that workstation, from 1.
+ */
+export async function cityAndPingliServer(now: () => number): Promise<{
+  server: TestServer;
+  city: LoginResponse;
+  pingli: LoginResponse;
+  next: (workstationId: string) => number;
+}> {
+  const server = await startTestServer({ now, tokenTtlMs: 60 * 60_000 });
+  const city = await login(server, 'city-dispatcher', 'ws-city');
+  const pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+  const counters: Record<string, number> = {};
+  const next = (workstationId: string) => (counters[workstationId] = (counters[workstationId] ?? 0) + 1);
+  return { server, city, pingli, next };
+}
+
 export interface Reply<T = unknown> {
   status: number;
   body: T;

@@ -5,15 +5,14 @@ import { partitionChecksum, liveRecords } from '../../src/main/sync/checksum';
 import { MAX_CLOCK_SKEW_MS, PROTOCOL_VERSION, type PullResponse } from '../../src/shared/sync';
 import {
   burglaryCall,
+  cityAndPingliServer,
   command,
   HANBIN,
   HANBIN_CENTRE,
-  login,
   PINGLI,
   post,
   pull,
   push,
-  startTestServer,
   V,
   type TestServer,
 } from './helpers';
@@ -26,19 +25,11 @@ let server: TestServer;
 let now = START;
 let city: { token: string };
 let pingli: { token: string };
-let counters: Record<string, number>;
-
-function next(ws: string): number {
-  counters[ws] = (counters[ws] ?? 0) + 1;
-  return counters[ws];
-}
+let next: (ws: string) => number;
 
 beforeEach(async () => {
   now = START;
-  counters = {};
-  server = await startTestServer({ now: () => now, tokenTtlMs: 60 * 60_000 });
-  city = await login(server, 'city-dispatcher', 'ws-city');
-  pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+  ({ server, city, pingli, next } = await cityAndPingliServer(() => now));
 });
 
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/server/auth';
 import { demoSecret } from '../../src/server/admin';
-import { command, HANBIN, login, PINGLI, post, push, startTestServer, V, type TestServer } from './helpers';
+import { cityAndPingliServer, command, HANBIN, PINGLI, post, push, V, type TestServer } from './helpers';
 
 const SUPERVISION = 'system:supervision';
 const START = Date.UTC(2026, 10, 29, 2, 0, 0);
@@ -14,19 +14,11 @@ let server: TestServer;
 let now = START;
 let city: { token: string };
 let pingli: { token: string };
-let counters: Record<string, number>;
-
-function next(ws: string): number {
-  counters[ws] = (counters[ws] ?? 0) + 1;
-  return counters[ws];
-}
+let next: (ws: string) => number;
 
 beforeEach(async () => {
   now = START;
-  counters = {};
-  server = await startTestServer({ now: () => now, tokenTtlMs: 60 * 60_000 });
-  city = await login(server, 'city-dispatcher', 'ws-city');
-  pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+  ({ server, city, pingli, next } = await cityAndPingliServer(() => now));
   // The city issues an order to Pingli's traffic brigade and one to Hanbin's, both to be signed within 5 minutes.
   const issued = await push(
     server,

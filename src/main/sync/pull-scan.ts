@@ -9,8 +9,8 @@
 // makes it say no, and the caller reads the answer the slower ways, which name what is wrong.
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
-import { LIMITS } from '../../shared/domain/model';
-import { CHANGE_ID_LENGTH, ChangeKind } from '../../shared/sync';
+import { ID_PATTERN, LIMITS } from '../../shared/domain/model';
+import { CHANGE_ID_LENGTH, CHANGE_ID_PATTERN, CHANGE_KINDS } from '../../shared/sync';
 import type { PageCursor } from './pull-answer';
 
 const QUOTE = 0x22;
@@ -24,9 +24,6 @@ const COMMA = 0x2c;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-const KINDS: ReadonlySet<string> = new Set(ChangeKind.options);
-const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
-const CHANGE_ID_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
 /** Digits at most: below 2^53, so a plain run of digits is a safe integer. */
 const SAFE_DIGITS = 15;
 
@@ -308,7 +305,7 @@ class Scan {
         }
         case KIND: {
           const close = this.plainString(at);
-          if (close < 0 || !KINDS.has(this.text(at + 1, close))) return -1;
+          if (close < 0 || !CHANGE_KINDS.has(this.text(at + 1, close))) return -1;
           put.kind = at + 1;
           put.kindEnd = close;
           return close + 1;

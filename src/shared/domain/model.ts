@@ -8,11 +8,12 @@ export const LIMITS = {
   idLength: 64,
 } as const;
 
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 export const Id = z
   .string()
   .min(1)
   .max(LIMITS.idLength)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'ids use letters, digits and _ . : -');
+  .regex(ID_PATTERN, 'ids use letters, digits and _ . : -');
 export const ShortText = z.string().max(LIMITS.shortText);
 export const LongText = z.string().max(LIMITS.longText);
 export const Timestamp = z.number().int().nonnegative();
