@@ -1,7 +1,7 @@
 // Unit (警力) and checkpoint (卡点) commands: status, position, activation.
 import type { CommandArgs, CommandResult } from '../../../shared/contract';
 import { transition, unitMachine } from '../../../shared/domain/machines';
-import type { Unit } from '../../../shared/domain/model';
+import { CITY_ID, type Unit } from '../../../shared/domain/model';
 import { getCheckpoint, putCheckpoint } from '../../db/checkpoints';
 import { getIncident } from '../../db/incidents';
 import { getOrder } from '../../db/orders';
@@ -16,7 +16,11 @@ export function setUnitStatus(
 ): CommandResult<'unit.setStatus'> {
   const before = required(getUnit(ctx.db, args.id), 'unit', args.id);
   assertCounty(ctx.actor, before.countyId, `unit ${before.id}`);
-  if (args.incidentId) required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId);
+  if (args.incidentId) {
+    // The unit's county is not enough: the incident gets a timeline entry, so it must be the operator's to write.
+    const incident = required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId);
+    assertCounty(ctx.actor, incident.countyId, `incident ${incident.id}`);
+  }
   const status = transition(unitMachine, before.id, before.status, args.status);
   const incidentId =
     status === 'available' || status === 'off_duty' ? null : (args.incidentId ?? before.incidentId);
@@ -45,7 +49,12 @@ export function setCheckpointActive(
 ): CommandResult<'checkpoint.setActive'> {
   const before = required(getCheckpoint(ctx.db, args.id), 'checkpoint', args.id);
   assertCounty(ctx.actor, before.countyId, `checkpoint ${before.id}`);
-  if (args.orderId) required(getOrder(ctx.db, args.orderId), 'order', args.orderId);
+  if (args.orderId) {
+    // An order the operator can read (their county's or a city-wide one): another county's is not theirs to name,
+    // and its completion would stand this checkpoint down.
+    const order = required(getOrder(ctx.db, args.orderId), 'order', args.orderId);
+    if (order.countyId !== CITY_ID) assertCounty(ctx.actor, order.countyId, `order ${order.id}`);
+  }
   const after = {
     ...before,
     active: args.active,

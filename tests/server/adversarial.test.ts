@@ -1,0 +1,165 @@
+// What a hostile or unlucky workstation could make the server do that the other server tests do not try: reach
+// another county's records through a reference, take over another workstation's id, stamp data far in the future.
+// Each case names the defect it guards against; what a refused command leaves must equal what was there before.
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { demoPassword, demoSecret } from '../../src/server/admin';
+import { SyncHub } from '../../src/server/hub';
+import type { Session } from '../../src/server/auth';
+import type { PushedCommand, PushResult } from '../../src/shared/sync';
+import { burglaryCall, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
+
+const START = Date.UTC(2026, 10, 29, 2, 0, 0);
+const CITY_WS = 'ws-city';
+const PINGLI_WS = `ws-${PINGLI}`;
+const DISPATCHER = 'city-dispatcher';
+const PINGLI_OP = `op-${PINGLI}`;
+
+const hubs: { hub: SyncHub; dir: string }[] = [];
+
+afterEach(() => {
+  for (const { hub, dir } of hubs.splice(0)) {
+    hub.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+interface Desk {
+  hub: SyncHub;
+  city: Session;
+  pingli: Session;
+  /** Pushes one command as the named workstation's operator; its counter is the workstation's next. */
+  send: (ws: 'city' | 'pingli', name: string, input: unknown, at?: number) => PushResult;
+}
+
+function signIn(hub: SyncHub, operatorId: string, workstationId: string): Session {
+  const { token } = hub.login({
+    ...V,
+    operatorId,
+    password: demoPassword(operatorId),
+    workstationId,
+    workstationSecret: demoSecret(workstationId),
+  });
+  return hub.session(token);
+}
+
+function openDesk(now: () => number = () => START): Desk {
+  const dir = demoDataDir();
+  const hub = SyncHub.open(dir, { now });
+  hubs.push({ hub, dir });
+  const city = signIn(hub, DISPATCHER, CITY_WS);
+  const pingli = signIn(hub, PINGLI_OP, PINGLI_WS);
+  const counters = { city: 0, pingli: 0 };
+  const send = (ws: 'city' | 'pingli', name: string, input: unknown, at = now()): PushResult => {
+    counters[ws] += 1;
+    const command: PushedCommand = {
+      commandId: `cmd-${ws}-${counters[ws]}`,
+      counter: counters[ws],
+      name,
+      input,
+      operatorId: ws === 'city' ? DISPATCHER : PINGLI_OP,
+      at,
+    };
+    const session = ws === 'city' ? city : pingli;
+    const [result] = hub.push(session, {
+      ...V,
+      workstationId: session.workstationId,
+      commands: [command],
+    }).results;
+    if (!result) throw new Error('push answered no result');
+    return result;
+  };
+  return { hub, city, pingli, send };
+}
+
+/** Every row of the tables a command can write, except the outcomes the server keeps of each command. */
+function dump(hub: SyncHub): Record<string, unknown[]> {
+  const tables = [
+    'incidents',
+    'timeline',
+    'units',
+    'checkpoints',
+    'orders',
+    'order_targets',
+    'changes',
+    'partitions',
+  ];
+  return Object.fromEntries(
+    tables.map((table) => [table, hub.db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()]),
+  );
+}
+
+function firstId(hub: SyncHub, table: 'units' | 'checkpoints' | 'orgs', countyId: string): string {
+  const row = hub.db
+    .prepare(`SELECT id FROM ${table} WHERE county_id = ? ORDER BY id LIMIT 1`)
+    .get(countyId) as { id: string } | undefined;
+  if (!row) throw new Error(`no ${table} in ${countyId}`);
+  return row.id;
+}
+
+function hanbinIncident(desk: Desk, id = 'inc-hanbin'): string {
+  const result = desk.send(
+    'city',
+    'incident.create',
+    burglaryCall(id, { countyId: HANBIN, location: HANBIN_CENTRE, address: '汉滨区 测试地址' }),
+  );
+  expect(result.status, JSON.stringify(result)).toBe('applied');
+  return id;
+}
+
+describe('county isolation through references', () => {
+  it("refuses a Pingli unit assigned to a Hanbin incident: nothing is written on Hanbin's timeline", () => {
+    const desk = openDesk();
+    const incidentId = hanbinIncident(desk);
+    const unitId = firstId(desk.hub, 'units', PINGLI);
+    const before = dump(desk.hub);
+    const result = desk.send('pingli', 'unit.setStatus', { id: unitId, status: 'dispatched', incidentId });
+    expect(result.status).toBe('rejected');
+    expect(result.error?.code).toBe('forbidden');
+    expect(result.error?.message).toContain(incidentId);
+    expect(dump(desk.hub)).toEqual(before);
+    // The city covers both counties and may send a Pingli unit to help in Hanbin.
+    expect(desk.send('city', 'unit.setStatus', { id: unitId, status: 'dispatched', incidentId }).status).toBe(
+      'applied',
+    );
+  });
+
+  it("refuses a Pingli checkpoint activated for a Hanbin order; the city's city-wide orders may be named", () => {
+    const desk = openDesk();
+    const order = desk.send('city', 'order.issue', {
+      id: 'ord-hanbin',
+      template: 'checkpoint_search',
+      title: '设卡盘查',
+      targets: [{ targetKind: 'org', targetId: firstId(desk.hub, 'orgs', HANBIN) }],
+    });
+    expect(order.status, JSON.stringify(order)).toBe('applied');
+    const checkpointId = firstId(desk.hub, 'checkpoints', PINGLI);
+    const before = dump(desk.hub);
+    const result = desk.send('pingli', 'checkpoint.setActive', {
+      id: checkpointId,
+      active: true,
+      orderId: 'ord-hanbin',
+    });
+    expect(result.status).toBe('rejected');
+    expect(result.error?.code).toBe('forbidden');
+    expect(result.error?.message).toContain('ord-hanbin');
+    expect(dump(desk.hub)).toEqual(before);
+
+    const cityWide = desk.send('city', 'order.issue', {
+      id: 'ord-city',
+      template: 'checkpoint_search',
+      title: '全市设卡',
+      targets: [
+        { targetKind: 'org', targetId: firstId(desk.hub, 'orgs', HANBIN) },
+        { targetKind: 'org', targetId: firstId(desk.hub, 'orgs', PINGLI) },
+      ],
+    });
+    expect(cityWide.status, JSON.stringify(cityWide)).toBe('applied');
+    const named = desk.send('pingli', 'checkpoint.setActive', {
+      id: checkpointId,
+      active: true,
+      orderId: 'ord-city',
+    });
+    expect(named.status, JSON.stringify(named)).toBe('applied');
+  });
+});
