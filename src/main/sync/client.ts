@@ -25,7 +25,7 @@ import { NUMBER_PREFIX_KEY } from '../db/incidents';
 import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
-import { knownOfflineOperator, rememberOperator, signInOffline } from './offline';
+import { forgetRefusedOperator, knownOfflineOperator, rememberOperator, signInOffline } from './offline';
 import type { PageCursor } from './pull-answer';
 import { pullReader, type PageStream } from './pull-reader';
 import {
@@ -227,13 +227,7 @@ export class SyncClient {
     password: string,
   ): Promise<{ operator: SignedInOperator; online: boolean }> {
     try {
-      const answer = await this.transport.login({
-        ...VERSIONS,
-        operatorId,
-        password,
-        workstationId: this.options.workstationId,
-        workstationSecret: this.options.workstationSecret,
-      });
+      const answer = await this.login(operatorId, password);
       this.token = answer.token;
       this.tokenExpiresAt = answer.expiresAt;
       this.operator = answer.operator;
@@ -377,17 +371,32 @@ export class SyncClient {
         'unauthenticated',
         'no operator has signed in on this workstation yet: cannot sync',
       );
-    const answer = await this.transport.login({
-      ...VERSIONS,
-      operatorId: this.operator.id,
-      password: this.password,
-      workstationId: this.options.workstationId,
-      workstationSecret: this.options.workstationSecret,
-    });
+    const answer = await this.login(this.operator.id, this.password);
     this.token = answer.token;
     this.tokenExpiresAt = answer.expiresAt;
     rememberOperator(this.db, answer.operator, this.password, this.clock(), this.options.verifierCost);
     this.rememberNumberPrefix(answer);
+  }
+
+  /**
+   * Signs in with the server. When it refuses these credentials (401/403: account disabled, password changed,
+   * operator or workstation moved), an offline verifier that still accepts them is forgotten: without that, an
+   * operator the server shut out could go on signing in here whenever the link is down.
+   */
+  private async login(operatorId: string, password: string): Promise<LoginResponse> {
+    try {
+      return await this.transport.login({
+        ...VERSIONS,
+        operatorId,
+        password,
+        workstationId: this.options.workstationId,
+        workstationSecret: this.options.workstationSecret,
+      });
+    } catch (error) {
+      if (error instanceof ServerRefusal && (error.status === 401 || error.status === 403) && this.db.open)
+        forgetRefusedOperator(this.db, operatorId, password);
+      throw error;
+    }
   }
 
   /** Runs a request; an expired or refused session is renewed once and the request repeated. */

@@ -94,6 +94,23 @@ export function signInOffline(db: DB, operatorId: string, password: string): Sig
   };
 }
 
+/**
+ * After the server refused `password` for `operatorId` (account disabled, password changed, operator moved out of
+ * this workstation's jurisdiction, workstation no longer enrolled): the verifier goes when it accepts that very
+ * password, since it would let in offline someone the server no longer lets in. A mistyped password does not match
+ * it and leaves it alone, so a typo never locks an operator out of offline sign-in. True when it was removed.
+ */
+export function forgetRefusedOperator(db: DB, operatorId: string, password: string): boolean {
+  const row = db.prepare('SELECT * FROM offline_verifiers WHERE operator_id = ?').get(operatorId) as
+    VerifierRow | undefined;
+  if (!row) return false;
+  const expected = Buffer.from(row.hash, 'hex');
+  const actual = derive(password, Buffer.from(row.salt, 'hex'), JSON.parse(row.params) as ScryptParams);
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return false;
+  db.prepare('DELETE FROM offline_verifiers WHERE operator_id = ?').run(operatorId);
+  return true;
+}
+
 export function knownOfflineOperator(db: DB, operatorId: string): SignedInOperator | undefined {
   const row = db.prepare('SELECT * FROM offline_verifiers WHERE operator_id = ?').get(operatorId) as
     VerifierRow | undefined;
