@@ -371,6 +371,14 @@ export class SyncHub {
             'unauthenticated',
             'enrolment token is unknown, used or expired: ask an admin for a new one',
           );
+        // A token enrols a new workstation. Naming an enrolled id would replace that workstation's secret and
+        // jurisdiction and inherit its operators' sign-ins (whose commands it could then push) and its counters.
+        if (this.sql('SELECT 1 FROM workstations WHERE id = ?').get(req.workstationId))
+          throw new DeskError(
+            'conflict',
+            `workstation ${req.workstationId} is enrolled already: enrol this workstation under a new id`,
+            { workstationId: req.workstationId },
+          );
         const secret = randomToken(32);
         this.sql('UPDATE enroll_tokens SET used_at = ?, workstation_id = ? WHERE hash = ?').run(
           now,

@@ -163,3 +163,22 @@ describe('county isolation through references', () => {
     expect(named.status, JSON.stringify(named)).toBe('applied');
   });
 });
+
+describe('enrolment', () => {
+  it("refuses a one-time token naming a workstation id that is enrolled already: the holder cannot take over its secret, jurisdiction and operators' sign-ins", () => {
+    const desk = openDesk();
+    const { token } = desk.hub.createEnrollToken(PINGLI);
+    const workstations = () => desk.hub.db.prepare('SELECT * FROM workstations ORDER BY id').all();
+    const before = workstations();
+    expect(() => desk.hub.enroll({ ...V, enrollToken: token, workstationId: CITY_WS })).toThrow(
+      /workstation ws-city is enrolled already/,
+    );
+    expect(workstations()).toEqual(before);
+    // The city workstation still signs in with its own secret, as the city's.
+    expect(signIn(desk.hub, DISPATCHER, CITY_WS).jurisdictionId).toBe('610900');
+    // The token was not spent by the refusal: it enrols a new id.
+    expect(desk.hub.enroll({ ...V, enrollToken: token, workstationId: 'ws-pingli-2' }).jurisdictionId).toBe(
+      PINGLI,
+    );
+  });
+});
