@@ -96,6 +96,8 @@ const IncidentExpected = z.strictObject({
   assignedOrgId: Id.nullable().optional(),
 });
 const CaseExpected = z.strictObject({ status: CaseStatus.optional() });
+/** The conflicting field's value the operator saw when choosing (a status, a priority, an organisation or none). */
+const ConflictExpected = z.strictObject({ value: z.union([z.string(), z.number(), z.null()]) });
 
 /** A watch-list entry; its value is stored normalised (plates upper case without spaces, phones digits only). */
 const WatchAdd = z
@@ -198,8 +200,15 @@ export const commandSchemas = {
   'case.setStatus': z.strictObject({ id: Id, status: CaseStatus, expected: CaseExpected.optional() }),
   'case.linkIncident': z.strictObject({ id: Id, incidentId: Id }),
   'case.addRef': z.strictObject({ id: Id, ref: EntityRefInput }),
-  /** Closes a conflict: 'mine' applies the value the conflicting command wanted, 'theirs' keeps the record's. */
-  'conflict.resolve': z.strictObject({ id: Id, choice: z.enum(['mine', 'theirs']) }),
+  /**
+   * Closes a conflict: 'mine' applies the value the conflicting command wanted, 'theirs' keeps the record's. When the
+   * field changed again since the operator saw it (`expected`), 'mine' records a new conflict instead.
+   */
+  'conflict.resolve': z.strictObject({
+    id: Id,
+    choice: z.enum(['mine', 'theirs']),
+    expected: ConflictExpected.optional(),
+  }),
   'watch.add': WatchAdd,
   'watch.setActive': z.strictObject({ id: Id, active: z.boolean() }),
   /** Append-only; raises a warning for every active, unexpired watch-list entry the check matches. */

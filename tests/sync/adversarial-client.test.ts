@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/server/admin';
 import type { Role } from '../../src/shared/domain/model';
 import { DeskError } from '../../src/shared/errors';
-import { scriptedClock } from '../helpers/desk';
+import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
 import { cityAndPingli, synced } from './harness';
 
 async function refused(promise: Promise<unknown>): Promise<DeskError> {
@@ -68,5 +68,104 @@ describe('offline sign-in after the server shut an operator out', () => {
     expect(cycle.error?.code).toBe('unauthenticated');
     pingli.transport.faults.down = true;
     await refused(pingli.client.signIn(operator, demoPassword(operator)));
+  });
+});
+
+const CALL = {
+  source: 'call_110' as const,
+  category: 'burglary' as const,
+  priority: 2,
+  address: '平利县长安镇',
+  summary: '入室盗窃',
+  location: CHANGAN,
+  countyId: PINGLI,
+};
+
+describe('resolving a conflict while someone changes the field again', () => {
+  it("keeps the newer change as a new conflict instead of overwriting it with the resolver's choice", async () => {
+    const clock = scriptedClock();
+    const { hub, city, pingli } = await cityAndPingli(clock);
+    const incident = city.desk.command(city.actor, 'incident.create', CALL);
+    await synced(city);
+    await synced(pingli);
+    // Both change the priority from 2; the city's 3 reaches the server first, Pingli's 1 becomes a conflict.
+    pingli.desk.command(pingli.actor, 'incident.update', { id: incident.id, patch: { priority: 1 } });
+    clock.advance(1000);
+    city.desk.command(city.actor, 'incident.update', { id: incident.id, patch: { priority: 3 } });
+    for (const ws of [city, pingli, city]) await synced(ws);
+    const [first] = pingli.desk.query(pingli.actor, 'sync.conflicts', {});
+    expect(first).toMatchObject({ field: 'priority', mine: 1, theirs: 3 });
+
+    // Pingli's link is down: its operator keeps 1 having seen 3, while the city raises the priority to 4.
+    pingli.transport.faults.down = true;
+    pingli.desk.command(pingli.actor, 'conflict.resolve', { id: first!.id, choice: 'mine' });
+    clock.advance(1000);
+    city.desk.command(city.actor, 'incident.update', { id: incident.id, patch: { priority: 4 } });
+    await synced(city);
+    pingli.transport.faults.down = false;
+    await synced(pingli);
+    await synced(city);
+
+    for (const ws of [city, pingli]) {
+      expect(ws.desk.query(ws.actor, 'incident.get', { id: incident.id }).priority, `${ws.id} priority`).toBe(
+        4,
+      );
+      const open = ws.desk.query(ws.actor, 'sync.conflicts', {});
+      expect(
+        open.map((c) => [c.field, c.mine, c.theirs]),
+        `${ws.id} sees the new conflict`,
+      ).toEqual([['priority', 1, 4]]);
+    }
+    expect(pingli.desk.query(pingli.actor, 'sync.rejections', {})).toEqual([]);
+    expect(hub.db.prepare('SELECT priority FROM incidents WHERE id = ?').get(incident.id)).toEqual({
+      priority: 4,
+    });
+
+    // Chosen again with 4 in sight, 'mine' applies.
+    const [second] = pingli.desk.query(pingli.actor, 'sync.conflicts', {});
+    pingli.desk.command(pingli.actor, 'conflict.resolve', { id: second!.id, choice: 'mine' });
+    await synced(pingli);
+    await synced(city);
+    for (const ws of [city, pingli]) {
+      expect(ws.desk.query(ws.actor, 'incident.get', { id: incident.id }).priority).toBe(1);
+      expect(ws.desk.query(ws.actor, 'sync.conflicts', {})).toEqual([]);
+    }
+  });
+
+  it('does the same for the status of a case', async () => {
+    const clock = scriptedClock();
+    const { city, pingli } = await cityAndPingli(clock);
+    const kase = city.desk.command(city.actor, 'case.create', { title: '长安镇系列盗窃', countyId: PINGLI });
+    await synced(city);
+    await synced(pingli);
+    // Pingli closes the open case offline while the city starts investigating it: a conflict.
+    pingli.transport.faults.down = true;
+    pingli.desk.command(pingli.actor, 'case.setStatus', { id: kase.id, status: 'closed' });
+    city.desk.command(city.actor, 'case.setStatus', { id: kase.id, status: 'investigating' });
+    await synced(city);
+    pingli.transport.faults.down = false;
+    await synced(pingli);
+    const [conflict] = pingli.desk.query(pingli.actor, 'sync.conflicts', {});
+    expect(conflict).toMatchObject({
+      kind: 'case',
+      field: 'status',
+      mine: 'closed',
+      theirs: 'investigating',
+    });
+    // Pingli insists on closing, having seen 'investigating'; meanwhile the city marks the case solved.
+    pingli.transport.faults.down = true;
+    pingli.desk.command(pingli.actor, 'conflict.resolve', { id: conflict!.id, choice: 'mine' });
+    city.desk.command(city.actor, 'case.setStatus', { id: kase.id, status: 'solved' });
+    await synced(city);
+    pingli.transport.faults.down = false;
+    await synced(pingli);
+    await synced(city);
+    for (const ws of [city, pingli]) {
+      expect(ws.desk.query(ws.actor, 'case.get', { id: kase.id }).status, `${ws.id} status`).toBe('solved');
+      expect(
+        ws.desk.query(ws.actor, 'sync.conflicts', {}).map((c) => [c.field, c.mine, c.theirs]),
+        `${ws.id} sees the new conflict`,
+      ).toEqual([['status', 'closed', 'solved']]);
+    }
   });
 });

@@ -2,8 +2,10 @@
 // can tell a concurrent change by someone else (a conflict to resolve) from a plain update.
 import type { CommandName } from '../../shared/contract';
 import { getCase } from '../db/cases';
+import { getConflict } from '../db/conflicts';
 import type { DB } from '../db/connection';
 import { getIncident } from '../db/incidents';
+import { conflictedValue } from './conflicts/commands';
 
 type Input = Record<string, unknown>;
 
@@ -21,6 +23,12 @@ export function withExpected(db: DB, name: CommandName, input: unknown): unknown
   if (name === 'case.setStatus') {
     const record = getCase(db, input.id);
     return record ? { ...input, expected: { status: record.status } } : input;
+  }
+  if (name === 'conflict.resolve') {
+    const conflict = getConflict(db, input.id);
+    if (!conflict || conflict.resolvedAt !== null) return input;
+    const value = conflictedValue(db, conflict);
+    return value === undefined ? input : { ...input, expected: { value } };
   }
   if (name === 'incident.update' && isObject(input.patch)) {
     const incident = getIncident(db, input.id);

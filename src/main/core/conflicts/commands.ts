@@ -12,6 +12,7 @@ import type { CaseStatus, Incident, IncidentStatus } from '../../../shared/domai
 import { DeskError } from '../../../shared/errors';
 import type { Conflict } from '../../../shared/sync';
 import { getCase, putCase } from '../../db/cases';
+import type { DB } from '../../db/connection';
 import { getConflict, putConflict } from '../../db/conflicts';
 import { getIncident, putIncident } from '../../db/incidents';
 import { getOrg } from '../../db/region';
@@ -61,6 +62,29 @@ export function recordConflict(
   return conflict;
 }
 
+/** The record's current value of a conflict's field; undefined when the record is not here. */
+export function conflictedValue(db: DB, conflict: Conflict): string | number | null | undefined {
+  if (conflict.kind === 'case') return getCase(db, conflict.entityId)?.status;
+  const incident = getIncident(db, conflict.entityId);
+  if (!incident) return undefined;
+  if (conflict.field === 'status') return incident.status;
+  return conflict.field === 'priority' ? incident.priority : incident.assignedOrgId;
+}
+
+/**
+ * True when choosing 'mine' would overwrite a value the operator never saw: someone changed the field again after
+ * the operator looked (`expected`, filled by the workstation). That change is kept as a new conflict, as any
+ * concurrent change of status, priority or assignment is. Without `expected` (a command from before it was sent),
+ * 'mine' applies as it did.
+ */
+function changedSinceSeen(
+  conflict: Conflict,
+  current: unknown,
+  expected: CommandArgs<'conflict.resolve'>['expected'],
+): boolean {
+  return expected !== undefined && current !== expected.value && current !== conflict.mine;
+}
+
 export function resolveConflict(
   ctx: CommandContext,
   args: CommandArgs<'conflict.resolve'>,
@@ -77,7 +101,10 @@ export function resolveConflict(
   if (conflict.kind === 'incident') {
     const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
-    if (args.choice === 'mine') {
+    const current = conflictedValue(ctx.db, conflict);
+    if (args.choice === 'mine' && changedSinceSeen(conflict, current, args.expected)) {
+      recordConflict(ctx, 'incident', before.id, conflict.field, conflict.mine, current);
+    } else if (args.choice === 'mine') {
       const after: Incident = { ...before, updatedAt: ctx.at };
       if (conflict.field === 'status') {
         after.status = transition(
@@ -103,7 +130,9 @@ export function resolveConflict(
   } else {
     const before = required(getCase(ctx.db, conflict.entityId), 'case', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
-    if (args.choice === 'mine') {
+    if (args.choice === 'mine' && changedSinceSeen(conflict, before.status, args.expected)) {
+      recordConflict(ctx, 'case', before.id, 'status', conflict.mine, before.status);
+    } else if (args.choice === 'mine') {
       const status = transition(
         caseMachine,
         before.id,
