@@ -182,3 +182,38 @@ describe('enrolment', () => {
     );
   });
 });
+
+describe('times in the future', () => {
+  it("clamps an incident's receivedAt far ahead of the command's time as the command's own time is clamped", () => {
+    let now = START;
+    const desk = openDesk(() => now);
+    const created = (id: string) =>
+      desk.hub.db.prepare('SELECT received_at AS receivedAt FROM incidents WHERE id = ?').get(id) as {
+        receivedAt: number;
+      };
+    // A console whose clock runs a day ahead: its completed input carries its own time as receivedAt.
+    const ahead = START + 24 * 60 * 60_000;
+    const skewed = desk.send(
+      'pingli',
+      'incident.create',
+      burglaryCall('inc-skewed', { receivedAt: ahead }),
+      ahead,
+    );
+    expect(skewed.status, JSON.stringify(skewed)).toBe('applied');
+    expect(created('inc-skewed').receivedAt).toBe(START);
+    // A hostile one: the latest time a Date can hold, on a command stamped now, and no number to derive from it.
+    now += 1000;
+    const { number: _number, ...unnumbered } = burglaryCall('inc-far', { receivedAt: 8.64e15 });
+    const far = desk.send('pingli', 'incident.create', unnumbered);
+    expect(far.status, JSON.stringify(far)).toBe('applied');
+    expect(created('inc-far').receivedAt).toBe(now);
+    // Within the allowed skew a console's receivedAt is kept as it sent it.
+    const near = desk.send(
+      'pingli',
+      'incident.create',
+      burglaryCall('inc-near', { receivedAt: now + 60_000 }),
+    );
+    expect(near.status).toBe('applied');
+    expect(created('inc-near').receivedAt).toBe(now + 60_000);
+  });
+});

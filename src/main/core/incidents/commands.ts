@@ -8,7 +8,7 @@ import {
 } from '../../../shared/domain/machines';
 import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
-import { incidentLinkId } from '../../../shared/sync';
+import { incidentLinkId, MAX_CLOCK_SKEW_MS } from '../../../shared/sync';
 import { prepared } from '../../db/connection';
 import {
   addIncidentLink,
@@ -75,7 +75,10 @@ export function createIncident(
 ): CommandResult<'incident.create'> {
   const countyId = targetCounty(ctx, args.countyId, 'incident');
   const id = args.id ?? ctx.derivedId('incident');
-  const receivedAt = args.receivedAt ?? ctx.at;
+  // A console sends its own clock as receivedAt: further ahead than the skew allowed for a command's time, it is
+  // clamped as that time is (the server clamps `at` to its receive time), so no call sorts first for days.
+  const receivedAt =
+    args.receivedAt === undefined || args.receivedAt > ctx.at + MAX_CLOCK_SKEW_MS ? ctx.at : args.receivedAt;
   const incident: Incident = {
     id,
     number:
