@@ -451,12 +451,13 @@ export class SyncHub {
     id: string,
     secret: string,
   ): { id: string; jurisdictionId: string; numberPrefix: string } {
-    const row = this.sql('SELECT rowid, jurisdiction_id, secret_hash FROM workstations WHERE id = ?').get(
-      id,
-    ) as { rowid: number; jurisdiction_id: string; secret_hash: string } | undefined;
+    // The stored place (server migration 4), not the rowid: a VACUUM may renumber rowids.
+    const row = this.sql(
+      'SELECT number_seq, jurisdiction_id, secret_hash FROM workstations WHERE id = ?',
+    ).get(id) as { number_seq: number; jurisdiction_id: string; secret_hash: string } | undefined;
     if (!row || !sameDigest(secret, row.secret_hash))
       throw new DeskError('unauthenticated', `workstation ${id} is not enrolled or its secret is wrong`);
-    return { id, jurisdictionId: row.jurisdiction_id, numberPrefix: numberPrefixOf(row.rowid) };
+    return { id, jurisdictionId: row.jurisdiction_id, numberPrefix: numberPrefixOf(row.number_seq) };
   }
 
   /** Verifies a bearer token and that its workstation is still enrolled. */

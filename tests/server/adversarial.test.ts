@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoPassword, demoSecret } from '../../src/server/admin';
-import { SyncHub } from '../../src/server/hub';
+import { numberPrefixOf, SyncHub } from '../../src/server/hub';
 import type { Session } from '../../src/server/auth';
 import type { PushedCommand, PushResult } from '../../src/shared/sync';
 import { burglaryCall, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
@@ -215,5 +215,23 @@ describe('times in the future', () => {
     );
     expect(near.status).toBe('applied');
     expect(created('inc-near').receivedAt).toBe(now + 60_000);
+  });
+});
+
+describe('incident number prefixes', () => {
+  it('gives a workstation the prefix of its stored enrolment place, whatever rowid its row has now', () => {
+    const desk = openDesk();
+    const place = desk.hub.db.prepare('SELECT number_seq AS n FROM workstations WHERE id = ?');
+    const { n } = place.get(PINGLI_WS) as { n: number };
+    // A VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY; here one is moved by hand.
+    desk.hub.db.prepare('UPDATE workstations SET rowid = 1000 WHERE id = ?').run(PINGLI_WS);
+    const answer = desk.hub.login({
+      ...V,
+      operatorId: PINGLI_OP,
+      password: demoPassword(PINGLI_OP),
+      workstationId: PINGLI_WS,
+      workstationSecret: demoSecret(PINGLI_WS),
+    });
+    expect(answer.workstation.numberPrefix).toBe(numberPrefixOf(n));
   });
 });
