@@ -460,17 +460,26 @@ export class SyncHub {
     return { id, jurisdictionId: row.jurisdiction_id, numberPrefix: numberPrefixOf(row.number_seq) };
   }
 
-  /** Verifies a bearer token and that its workstation is still enrolled. */
+  /**
+   * Verifies a bearer token, that its workstation is still enrolled and that its operator is still active: an
+   * account an admin disables loses its session at once, not when the token expires hours later.
+   */
   session(token: string | undefined): Session {
     if (!token) throw new DeskError('unauthenticated', 'missing bearer token: sign in first');
     const session = verifyToken(token, this.key, this.now());
-    const ws = this.sql('SELECT jurisdiction_id FROM workstations WHERE id = ?').get(
-      session.workstationId,
-    ) as { jurisdiction_id: string } | undefined;
-    if (!ws || ws.jurisdiction_id !== session.jurisdictionId)
+    const row = this.sql(
+      'SELECT w.jurisdiction_id, (SELECT active FROM accounts WHERE id = ?) AS active FROM workstations w WHERE w.id = ?',
+    ).get(session.operatorId, session.workstationId) as
+      { jurisdiction_id: string; active: number | null } | undefined;
+    if (!row || row.jurisdiction_id !== session.jurisdictionId)
       throw new DeskError(
         'unauthenticated',
         `workstation ${session.workstationId} is no longer enrolled: sign in again`,
+      );
+    if (row.active !== 1)
+      throw new DeskError(
+        'unauthenticated',
+        `operator ${session.operatorId} is disabled or unknown: sign in again as an active operator`,
       );
     return session;
   }

@@ -235,3 +235,22 @@ describe('incident number prefixes', () => {
     expect(answer.workstation.numberPrefix).toBe(numberPrefixOf(n));
   });
 });
+
+describe('sessions', () => {
+  it("ends a disabled operator's session at once: no more pulls or pushes on the token they signed in with", () => {
+    const desk = openDesk();
+    const { token } = desk.hub.login({
+      ...V,
+      operatorId: PINGLI_OP,
+      password: demoPassword(PINGLI_OP),
+      workstationId: PINGLI_WS,
+      workstationSecret: demoSecret(PINGLI_WS),
+    });
+    expect(desk.hub.session(token).operatorId).toBe(PINGLI_OP);
+    desk.hub.setAccountActive(PINGLI_OP, false);
+    expect(() => desk.hub.session(token)).toThrow(/operator op-610926 is disabled or unknown/);
+    // Enabled again (addAccount re-activates), the same token serves until it expires.
+    desk.hub.setAccountActive(PINGLI_OP, true);
+    expect(desk.hub.session(token).workstationId).toBe(PINGLI_WS);
+  });
+});
