@@ -5,7 +5,7 @@ import { demoPassword } from '../../src/server/admin';
 import type { Role } from '../../src/shared/domain/model';
 import { DeskError } from '../../src/shared/errors';
 import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
-import { cityAndPingli, synced } from './harness';
+import { cityAndPingli, createHub, openTestWorkstation, partitionDump, signIn, synced } from './harness';
 
 async function refused(promise: Promise<unknown>): Promise<DeskError> {
   const error = await promise.then(
@@ -166,6 +166,64 @@ describe('resolving a conflict while someone changes the field again', () => {
         ws.desk.query(ws.actor, 'sync.conflicts', {}).map((c) => [c.field, c.mine, c.theirs]),
         `${ws.id} sees the new conflict`,
       ).toEqual([['status', 'closed', 'solved']]);
+    }
+  });
+});
+
+describe('order targets moved on by another desk', () => {
+  it('take a stale sign as done and keep a late field report, without a rejection or a step back', async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    const desks = ['ws-pingli-1', 'ws-pingli-2'].map((id) =>
+      openTestWorkstation(hub, { id, jurisdictionId: PINGLI, operatorId: `op-${PINGLI}`, clock }),
+    );
+    const [first, second] = desks as [(typeof desks)[0], (typeof desks)[0]];
+    for (const ws of desks) await signIn(ws);
+    const incident = first.desk.command(first.actor, 'incident.create', CALL);
+    const order = first.desk.command(first.actor, 'order.issue', {
+      incidentId: incident.id,
+      template: 'custom',
+      title: '设卡盘查',
+      targets: [
+        { targetKind: 'org', targetId: '610926-TB' },
+        { targetKind: 'org', targetId: '610926-PS-02' },
+      ],
+    });
+    for (const ws of desks) await synced(ws);
+    const target = { orderId: order.id, targetId: '610926-TB' };
+
+    // The second desk's link is down: it signs the target and files the unit's report, while the first desk
+    // signs, reports and completes the same target online.
+    second.transport.faults.down = true;
+    second.desk.command(second.actor, 'order.sign', target);
+    second.desk.command(second.actor, 'order.feedback', { ...target, text: '发现可疑车辆陕G·12345向西逃离' });
+    clock.advance(60_000);
+    first.desk.command(first.actor, 'order.sign', target);
+    first.desk.command(first.actor, 'order.feedback', { ...target, text: '已到位' });
+    first.desk.command(first.actor, 'order.complete', target);
+    await synced(first);
+    second.transport.faults.down = false;
+    await synced(second);
+    await synced(first);
+
+    expect(second.desk.query(second.actor, 'sync.rejections', {}), 'a stale step is no rejection').toEqual(
+      [],
+    );
+    // On a console whose copy is current, signing a completed target is still a mistake, refused with its reason.
+    expect(() => first.desk.command(first.actor, 'order.sign', target)).toThrow(/is completed: cannot sign/);
+    for (const ws of desks) {
+      const seen = ws.desk.query(ws.actor, 'order.get', { id: order.id });
+      expect(seen.targets.find((t) => t.targetId === '610926-TB')?.state, `${ws.id} target`).toBe(
+        'completed',
+      );
+      const reports = ws.db
+        .prepare('SELECT text FROM order_feedback WHERE order_id = ? ORDER BY text')
+        .all(order.id);
+      expect(reports, `${ws.id} lost a field report`).toEqual([
+        { text: '发现可疑车辆陕G·12345向西逃离' },
+        { text: '已到位' },
+      ]);
+      expect(partitionDump(ws.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
     }
   });
 });

@@ -65,6 +65,14 @@ export class CommandContext {
     return this.meta.audit === false;
   }
 
+  /**
+   * The command comes through sync (a server push, or a rebase replaying it here): it was accepted on a
+   * workstation's copy of the records, so a record found moved on since was moved by someone else meanwhile.
+   */
+  get fromSync(): boolean {
+    return this.replaying || this.batch !== undefined;
+  }
+
   /** A deterministic id for a record this command creates, so replaying the command yields the same ids. */
   derivedId(tag: string): string {
     this.idSequence += 1;

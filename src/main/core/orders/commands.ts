@@ -4,6 +4,7 @@ import {
   canTransition,
   incidentMachine,
   orderMachine,
+  TARGET_ORDER,
   targetMachine,
   transition,
   unitMachine,
@@ -193,13 +194,31 @@ export function issueOrder(
   return order;
 }
 
-/** Moves one target forward; the order follows (issued → in progress, all complete → concluded). */
+type TargetStep = 'sign' | 'start' | 'report' | 'complete';
+
+/**
+ * Whether the target is already at or past where `step` leads. For a command that comes through sync, another
+ * console signed, started or completed the target and reached the server first (the copy the command was made on
+ * was stale): targets only move forward, so the step is done rather than refused, changing nothing and landing in
+ * no operator's rejections. An operator stepping a target twice on their own console is still refused.
+ */
+function alreadyPast(target: OrderTarget, step: TargetStep): boolean {
+  return (
+    !canTransition(targetMachine, target.state, step) &&
+    TARGET_ORDER.indexOf(target.state) >= TARGET_ORDER.indexOf(targetMachine.transitions[step].to)
+  );
+}
+
+/**
+ * Moves one target forward; the order follows (issued → in progress, all complete → concluded). `past` when a
+ * synced step found the target already there or beyond (see alreadyPast): then nothing moved and `order` is `before`.
+ */
 function stepTarget(
   ctx: CommandContext,
   orderId: string,
   targetId: string,
-  event: 'sign' | 'start' | 'report' | 'complete',
-): { before: Order; order: Order; target: OrderTarget } {
+  event: TargetStep,
+): { before: Order; order: Order; target: OrderTarget; past: boolean } {
   const before = loadOrder(ctx, orderId);
   const current = findTarget(before, targetId);
   if (event === 'complete') {
@@ -209,6 +228,8 @@ function stepTarget(
   } else {
     assertCounty(ctx.actor, current.countyId, `target ${targetId} of order ${orderId}`);
   }
+  if (ctx.fromSync && alreadyPast(current, event))
+    return { before, order: before, target: current, past: true };
   assertNotClosed(before, `${event} target ${targetId}`);
   const state = transition(targetMachine, `${orderId}/${targetId}`, current.state, event);
   const target: OrderTarget = { ...current, state };
@@ -225,11 +246,12 @@ function stepTarget(
   if (order.targets.every((t) => t.state === 'completed')) {
     order = { ...order, status: transition(orderMachine, order.id, order.status, 'conclude') };
   }
-  return { before, order, target };
+  return { before, order, target, past: false };
 }
 
 export function signOrder(ctx: CommandContext, args: CommandArgs<'order.sign'>): CommandResult<'order.sign'> {
-  const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'sign');
+  const { before, order, target, past } = stepTarget(ctx, args.orderId, args.targetId, 'sign');
+  if (past) return before;
   save(ctx, before, order);
   noteOnIncident(ctx, order, 'order_signed', target.name, { targetId: target.targetId });
   return order;
@@ -239,7 +261,8 @@ export function startOrder(
   ctx: CommandContext,
   args: CommandArgs<'order.start'>,
 ): CommandResult<'order.start'> {
-  const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'start');
+  const { before, order, target, past } = stepTarget(ctx, args.orderId, args.targetId, 'start');
+  if (past) return before;
   save(ctx, before, order);
   noteOnIncident(ctx, order, 'order_started', target.name, { targetId: target.targetId });
   return order;
@@ -249,8 +272,9 @@ export function feedbackOrder(
   ctx: CommandContext,
   args: CommandArgs<'order.feedback'>,
 ): CommandResult<'order.feedback'> {
-  const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'report');
-  save(ctx, before, order);
+  const { before, order, target, past } = stepTarget(ctx, args.orderId, args.targetId, 'report');
+  // A report on a target completed meanwhile is still the unit's report: kept (append-only), the target stays done.
+  if (!past) save(ctx, before, order);
   const feedbackId = ctx.derivedId('fb');
   ctx.appendedChild('feedback', feedbackId);
   addFeedback(ctx.db, {
@@ -269,7 +293,8 @@ export function completeOrder(
   ctx: CommandContext,
   args: CommandArgs<'order.complete'>,
 ): CommandResult<'order.complete'> {
-  const { before, order, target } = stepTarget(ctx, args.orderId, args.targetId, 'complete');
+  const { before, order, target, past } = stepTarget(ctx, args.orderId, args.targetId, 'complete');
+  if (past) return before;
   save(ctx, before, order);
   if (order.status === 'concluded') releaseCheckpoints(ctx, order);
   noteOnIncident(ctx, order, 'order_completed', target.name, {
