@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/server/admin';
 import type { Role } from '../../src/shared/domain/model';
 import { DeskError } from '../../src/shared/errors';
-import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
+import { burglaryCall, CHANGAN, HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
 import { cityAndPingli, createHub, openTestWorkstation, partitionDump, signIn, synced } from './harness';
 
 async function refused(promise: Promise<unknown>): Promise<DeskError> {
@@ -224,6 +224,38 @@ describe('order targets moved on by another desk', () => {
         { text: '已到位' },
       ]);
       expect(partitionDump(ws.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
+    }
+  });
+});
+
+describe('a linked incident moving to another county', () => {
+  it("leaves the other incident's link in place: no divergence, no re-download of the county every minute", async () => {
+    const clock = scriptedClock();
+    const { hub, city, pingli } = await cityAndPingli(clock);
+    const stays = city.desk.command(city.actor, 'incident.create', burglaryCall({ countyId: PINGLI }));
+    const moves = city.desk.command(
+      city.actor,
+      'incident.create',
+      burglaryCall({ countyId: PINGLI, summary: '同伙' }),
+    );
+    city.desk.command(city.actor, 'incident.link', { id: stays.id, otherId: moves.id });
+    await synced(city);
+    await synced(pingli);
+    city.desk.command(city.actor, 'incident.update', { id: moves.id, patch: { countyId: HANBIN } });
+    await synced(city);
+    await synced(pingli);
+
+    // The link is a record of the incident that stays (its partition); the server keeps it there.
+    expect(pingli.db.prepare('SELECT incident_id, other_id FROM incident_links').all()).toEqual([
+      { incident_id: stays.id, other_id: moves.id },
+    ]);
+    expect(partitionDump(pingli.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
+    // Quiet cycles a minute apart re-hash the held records: nothing differs, nothing is downloaded again.
+    for (const ws of [pingli, city, pingli, city]) {
+      clock.advance(2 * 60_000);
+      const cycle = await ws.client.syncNow();
+      expect(cycle, `${ws.id} downloaded again`).toMatchObject({ ok: true, pulled: 0 });
+      expect(ws.client.status().lastError).toBeNull();
     }
   });
 });

@@ -51,9 +51,11 @@ export function savePartitionState(db: DB, state: PartitionState, head: number):
 function removeLocally(db: DB, kind: ChangeKind, id: string): void {
   switch (kind) {
     case 'incident':
-      // Its children travel with it (they are in the same partition) and are removed with it.
+      // Its children travel with it (they are in the same partition) and are removed with it. A link *to* it from
+      // another incident is that incident's record, in that incident's partition: the server keeps it there, so
+      // removing it here would make the partition differ and be downloaded again at every re-hash.
       prepared(db, 'DELETE FROM timeline WHERE incident_id = ?').run(id);
-      prepared(db, 'DELETE FROM incident_links WHERE incident_id = ? OR other_id = ?').run(id, id);
+      prepared(db, 'DELETE FROM incident_links WHERE incident_id = ?').run(id);
       prepared(db, "DELETE FROM refs WHERE entity_kind = 'incident' AND entity_id = ?").run(id);
       deleteIncident(db, id);
       return;
