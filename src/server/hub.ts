@@ -19,7 +19,7 @@ import { migrate } from '../main/db/migrations/index';
 import { putOperator } from '../main/db/region';
 import { AuditChain } from '../main/db/audit';
 import { EMPTY_CHECKSUM } from '../main/sync/checksum';
-import { CITY_ID, Role, type Actor, type Incident } from '../shared/domain/model';
+import { CITY_ID, Id, LIMITS, Role, type Actor, type Incident } from '../shared/domain/model';
 import { DeskError, toErrorInfo, type ErrorInfo } from '../shared/errors';
 import {
   EnrollRequest,
@@ -296,6 +296,13 @@ export class SyncHub {
         `operator id ${input.id} is reserved: ids starting with "system:" name the workstations' own timers`,
         { id: input.id },
       );
+    // Sign-in and every pushed command carry the operator id as an Id: any other could never be used.
+    if (!Id.safeParse(input.id).success)
+      throw new DeskError(
+        'invalid_input',
+        `operator id ${JSON.stringify(input.id.slice(0, 80))} must be 1 to ${LIMITS.idLength} letters, digits and _ . : -`,
+        { id: input.id.slice(0, 80) },
+      );
     const role = Role.parse(input.role);
     const jurisdiction = this.sql('SELECT level FROM jurisdictions WHERE id = ?').get(input.jurisdictionId);
     if (!jurisdiction)
@@ -334,6 +341,11 @@ export class SyncHub {
     jurisdictionId: string,
     ttlMs = DEFAULT_ENROLL_TTL_MS,
   ): { token: string; expiresAt: number } {
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new DeskError(
+        'invalid_input',
+        `an enrolment token's lifetime must be a positive number (got ${ttlMs} ms; --ttl-hours takes hours)`,
+      );
     if (!this.sql('SELECT 1 FROM jurisdictions WHERE id = ?').get(jurisdictionId))
       throw new DeskError('not_found', `jurisdiction ${jurisdictionId} does not exist`, {
         id: jurisdictionId,

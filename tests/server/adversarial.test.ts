@@ -254,3 +254,31 @@ describe('sessions', () => {
     expect(desk.hub.session(token).workstationId).toBe(PINGLI_WS);
   });
 });
+
+describe('admin input', () => {
+  it('refuses an account id that sign-in and pushes could never carry, naming it', () => {
+    const desk = openDesk();
+    const accounts = () => desk.hub.db.prepare('SELECT id FROM accounts ORDER BY id').all();
+    const before = accounts();
+    for (const id of ['张警官', 'op 1', 'x'.repeat(65), ''])
+      expect(() =>
+        desk.hub.addAccount({
+          id,
+          name: '值班员',
+          role: 'county_operator',
+          jurisdictionId: PINGLI,
+          password: 'long-enough-pw',
+        }),
+      ).toThrow(/operator id/);
+    expect(accounts()).toEqual(before);
+  });
+
+  it('refuses an enrolment token lifetime that is not a positive number of milliseconds, naming it', () => {
+    const desk = openDesk();
+    const tokens = () => desk.hub.db.prepare('SELECT * FROM enroll_tokens').all();
+    const before = tokens();
+    for (const ttl of [Number.NaN, -3_600_000, 0, Number.POSITIVE_INFINITY])
+      expect(() => desk.hub.createEnrollToken(PINGLI, ttl)).toThrow(/lifetime/);
+    expect(tokens()).toEqual(before);
+  });
+});
