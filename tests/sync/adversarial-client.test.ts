@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/server/admin';
 import type { Role } from '../../src/shared/domain/model';
+import type { EventPayloads } from '../../src/shared/contract';
 import { DeskError } from '../../src/shared/errors';
 import { burglaryCall, CHANGAN, HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
 import { cityAndPingli, createHub, openTestWorkstation, partitionDump, signIn, synced } from './harness';
@@ -257,5 +258,35 @@ describe('a linked incident moving to another county', () => {
       expect(cycle, `${ws.id} downloaded again`).toMatchObject({ ok: true, pulled: 0 });
       expect(ws.client.status().lastError).toBeNull();
     }
+  });
+});
+
+describe('a top-priority incident moved between two counties the city reads', () => {
+  it('is not announced again on the city console, and keeps its timeline there', async () => {
+    const clock = scriptedClock();
+    const { hub, city, pingli } = await cityAndPingli(clock);
+    const alarms: string[] = [];
+    city.desk.events.on('incident.created', ({ incident }: EventPayloads['incident.created']) =>
+      alarms.push(incident.id),
+    );
+    const urgent = city.desk.command(
+      city.actor,
+      'incident.create',
+      burglaryCall({ countyId: HANBIN, priority: 1 }),
+    );
+    city.desk.command(city.actor, 'incident.addNote', { id: urgent.id, text: '嫌疑人持刀' });
+    await synced(city);
+    expect(alarms, 'announced once, when it was taken').toEqual([urgent.id]);
+
+    // Hanbin hands it to Pingli: one answer deletes it from Hanbin's partition and puts it in Pingli's.
+    city.desk.command(city.actor, 'incident.update', { id: urgent.id, patch: { countyId: PINGLI } });
+    await synced(city);
+    await synced(pingli);
+    expect(alarms, 'the city heard it again for a move').toEqual([urgent.id]);
+    for (const partition of [HANBIN, PINGLI])
+      expect(partitionDump(city.db, partition)).toEqual(partitionDump(hub.db, partition));
+    expect(city.desk.query(city.actor, 'incident.timeline', { id: urgent.id }).map((e) => e.kind)).toContain(
+      'note',
+    );
   });
 });

@@ -31,6 +31,7 @@ import { pullReader, type PageStream } from './pull-reader';
 import {
   applyChange,
   partitionStates,
+  removeUnheld,
   resetPartition,
   savePartitionState,
   verifyHeldRecords,
@@ -716,11 +717,15 @@ export class SyncClient {
     };
     const apply = this.db.transaction(() => {
       const shadowsBefore = shadowCount(this.db);
+      const deleted: Change[] = [];
       withWriteMode(this.db, 'server', () => {
         for (const page of changed) {
           const checksum = new RunningChecksum(states.get(page.partition)?.checksum ?? EMPTY_CHECKSUM);
           for (const change of page.changes) {
-            if (applyChange(this.db, change, checksum) && announceable(change.record as Incident, now))
+            if (
+              applyChange(this.db, change, checksum, deleted) &&
+              announceable(change.record as Incident, now)
+            )
               urgent.push(change.id);
             applied += 1;
             if (this.crash?.kind === 'mid-page' && applied >= this.crash.after) die();
@@ -738,6 +743,7 @@ export class SyncClient {
             page.head,
           );
         }
+        removeUnheld(this.db, deleted);
       });
       this.changesSinceRebase += applied;
       const pending = outboxStats(this.db).pending;

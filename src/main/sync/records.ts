@@ -200,12 +200,14 @@ function heldAnywhere(db: DB, kind: ChangeKind, id: string): boolean {
 /**
  * Applies one change of a partition and updates the partition's running checksum with the hash the server sent
  * (checked against the record before the page's transaction began). A put is written insert-first: most pulled
- * records are new to the partition, and then one statement does what a read and a write did. A delete removes
- * the record locally only when no other readable partition still holds it: a record moving between two counties
- * the city reads arrives as a put in one and a delete in the other, in either order. True when the change brought
- * an incident this store did not hold (so the caller can announce it without reading the store first).
+ * records are new to the partition, and then one statement does what a read and a write did. A delete drops the
+ * partition's hold on the record at once and adds the change to `deleted`: the caller removes the record at the end
+ * of the answer (removeUnheld), if no readable partition holds it then. A record moving between two counties the
+ * city reads arrives as a delete in one and a put in the other, in either order; removed in between, it came back
+ * as new (announced again) without the links other incidents hold to it. True when the change brought an incident
+ * this store did not hold (so the caller can announce it without reading the store first).
  */
-export function applyChange(db: DB, change: Change, checksum: RunningChecksum): boolean {
+export function applyChange(db: DB, change: Change, checksum: RunningChecksum, deleted: Change[]): boolean {
   if (change.op === 'put') {
     const added =
       prepared(db, 'INSERT OR IGNORE INTO sync_records (kind, id, partition, hash) VALUES (?, ?, ?, ?)').run(
@@ -238,8 +240,13 @@ export function applyChange(db: DB, change: Change, checksum: RunningChecksum): 
       change.partition,
     );
   }
-  if (!heldAnywhere(db, change.kind, change.id)) removeLocally(db, change.kind, change.id);
+  deleted.push(change);
   return false;
+}
+
+/** Removes the records an answer deleted that no readable partition holds any more (see applyChange). */
+export function removeUnheld(db: DB, deleted: readonly Change[]): void {
+  for (const { kind, id } of deleted) if (!heldAnywhere(db, kind, id)) removeLocally(db, kind, id);
 }
 
 function heldHash(db: DB, change: Change): string | undefined {
