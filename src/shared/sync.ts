@@ -102,8 +102,18 @@ const Versions = {
   schema: z.number().int(),
 };
 
+/**
+ * The longest command id a push may carry. The records a command creates are named after it (`<command id>.case1`,
+ * `.conflict12`, ...) and every command addresses a record by an Id of at most 64 characters: a longer command id
+ * made records nobody could ever update, close or resolve. A console's ids are version 7 UUIDs (36 characters).
+ */
+export const MAX_COMMAND_ID_LENGTH = 48;
+
 export const PushedCommand = z.strictObject({
-  commandId: Id,
+  commandId: Id.max(
+    MAX_COMMAND_ID_LENGTH,
+    `a command id has at most ${MAX_COMMAND_ID_LENGTH} characters: the records it creates are named after it`,
+  ),
   counter: z.number().int().positive(),
   name: z.string().min(1).max(64),
   input: z.unknown(),

@@ -282,3 +282,34 @@ describe('admin input', () => {
     expect(tokens()).toEqual(before);
   });
 });
+
+describe('command ids', () => {
+  it('refuses a command id so long that the records named after it could never be addressed again', () => {
+    const desk = openDesk();
+    const before = dump(desk.hub);
+    const longId = `x${'0'.repeat(63)}`;
+    const command: PushedCommand = {
+      commandId: longId,
+      counter: 1,
+      name: 'case.create',
+      input: { title: '系列盗窃' },
+      operatorId: PINGLI_OP,
+      at: START,
+    };
+    expect(() => desk.hub.push(desk.pingli, { ...V, workstationId: PINGLI_WS, commands: [command] })).toThrow(
+      /commands\.0\.commandId: a command id has at most 48 characters/,
+    );
+    expect(dump(desk.hub)).toEqual(before);
+    // A console's own ids (version 7 UUIDs, 36 characters) leave room for every suffix a record takes.
+    const uuid = '019ad3c1-8e6f-7c2a-9b1d-3f5e7a9c1b2d';
+    const [created] = desk.hub.push(desk.pingli, {
+      ...V,
+      workstationId: PINGLI_WS,
+      commands: [{ ...command, commandId: uuid, counter: 100 }],
+    }).results;
+    expect(created?.status, JSON.stringify(created)).toBe('applied');
+    expect(
+      desk.send('pingli', 'case.setStatus', { id: `${uuid}.case1`, status: 'investigating' }).status,
+    ).toBe('applied');
+  });
+});
