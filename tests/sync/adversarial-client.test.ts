@@ -290,3 +290,30 @@ describe('a top-priority incident moved between two counties the city reads', ()
     );
   });
 });
+
+describe('an operator whose role the server changed', () => {
+  it('acts on this console with the role the server gave at the last online sign-in, not the one seeded here', async () => {
+    const clock = scriptedClock();
+    const { hub, pingli } = await cityAndPingli(clock);
+    const operator = pingli.operatorId;
+    expect(pingli.client.actorFor(operator).role).toBe('county_operator');
+    // The county moves its operator to the analysis desk: same account and password, role analyst.
+    hub.addAccount({
+      id: operator,
+      name: operator,
+      role: 'analyst',
+      jurisdictionId: PINGLI,
+      password: demoPassword(operator),
+    });
+    const { operator: signedIn } = await pingli.client.signIn(operator, demoPassword(operator));
+    expect(signedIn.role).toBe('analyst');
+    const actor = pingli.client.actorFor(operator);
+    expect(actor.role, 'the console still acts with the seeded role').toBe('analyst');
+    // So a call taken on this console is refused here, at once, rather than rejected by the server later.
+    expect(() => pingli.desk.command(actor, 'incident.create', CALL)).toThrow(DeskError);
+    // Offline, it is the same role.
+    pingli.transport.faults.down = true;
+    expect((await pingli.client.signIn(operator, demoPassword(operator))).operator.role).toBe('analyst');
+    expect(pingli.client.actorFor(operator).role).toBe('analyst');
+  });
+});

@@ -253,7 +253,10 @@ export class SyncClient {
     // The supervision timer's commands are replayed as it made them: as this workstation's jurisdiction.
     if (operatorId === SUPERVISION_OPERATOR_ID)
       return supervisionActorIn(this.options.jurisdictionId, this.options.workstationId);
-    const local = getOperator(this.db, operatorId) ?? knownOfflineOperator(this.db, operatorId);
+    // The server's word at the operator's last online sign-in (kept with the offline verifier) comes first: the
+    // operators seeded with the region here are never updated, so a role or county changed on the server would
+    // let this console take work the server then rejects (or refuse work it allows).
+    const local = knownOfflineOperator(this.db, operatorId) ?? getOperator(this.db, operatorId);
     if (!local)
       throw new DeskError('not_found', `operator ${operatorId} is not known on this workstation`, {
         kind: 'operator',
