@@ -313,3 +313,44 @@ describe('command ids', () => {
     ).toBe('applied');
   });
 });
+
+describe('roles', () => {
+  it("refuses an analyst settling an incident's conflict: it would change the incident's priority, which an analyst may not", () => {
+    const desk = openDesk();
+    const analyst = signIn(desk.hub, 'city-analyst', CITY_WS);
+    const created = desk.send('city', 'incident.create', burglaryCall('inc-conflict', { countyId: PINGLI }));
+    expect(created.status).toBe('applied');
+    expect(desk.send('city', 'incident.update', { id: 'inc-conflict', patch: { priority: 2 } }).status).toBe(
+      'applied',
+    );
+    // Made on a copy that still showed priority 1: kept as a conflict instead of overwriting 2.
+    const stale = desk.send('city', 'incident.update', {
+      id: 'inc-conflict',
+      patch: { priority: 3 },
+      expected: { priority: 1 },
+    });
+    expect(stale.status).toBe('applied');
+    const { id: conflictId } = desk.hub.db.prepare('SELECT id FROM conflicts').get() as { id: string };
+    const before = dump(desk.hub);
+    const [result] = desk.hub.push(analyst, {
+      ...V,
+      workstationId: CITY_WS,
+      commands: [
+        {
+          commandId: 'cmd-analyst-1',
+          counter: 90,
+          name: 'conflict.resolve',
+          input: { id: conflictId, choice: 'mine' },
+          operatorId: 'city-analyst',
+          at: START,
+        },
+      ],
+    }).results;
+    expect(result?.status).toBe('rejected');
+    expect(result?.error?.code).toBe('forbidden');
+    expect(result?.error?.message).toContain('incident.update');
+    expect(dump(desk.hub)).toEqual(before);
+    // The dispatcher who may change priorities settles it.
+    expect(desk.send('city', 'conflict.resolve', { id: conflictId, choice: 'mine' }).status).toBe('applied');
+  });
+});

@@ -16,7 +16,7 @@ import type { DB } from '../../db/connection';
 import { getConflict, putConflict } from '../../db/conflicts';
 import { getIncident, putIncident } from '../../db/incidents';
 import { getOrg } from '../../db/region';
-import { assertCounty } from '../access';
+import { assertCounty, assertRole } from '../access';
 import type { CommandContext } from '../context';
 import { required } from '../lookup';
 
@@ -98,6 +98,11 @@ export function resolveConflict(
       { entity: 'conflict', id: conflict.id, state: 'resolved', event: 'resolve' },
     );
   }
+  // Settling a conflict decides the field: only who may set it may settle it (an analyst may resolve a case's
+  // status conflict, never an incident's).
+  if (conflict.kind === 'incident')
+    assertRole(ctx.actor, conflict.field === 'status' ? 'incident.setStatus' : 'incident.update');
+  else assertRole(ctx.actor, 'case.setStatus');
   if (conflict.kind === 'incident') {
     const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
