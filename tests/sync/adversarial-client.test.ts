@@ -4,9 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/server/admin';
 import type { Role } from '../../src/shared/domain/model';
 import type { EventPayloads } from '../../src/shared/contract';
+import type { SyncEndpoint } from '../../src/main/sync/transport';
 import { DeskError } from '../../src/shared/errors';
+import type { PullResponse } from '../../src/shared/sync';
 import { burglaryCall, CHANGAN, HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
-import { cityAndPingli, createHub, openTestWorkstation, partitionDump, signIn, synced } from './harness';
+import {
+  cityAndPingli,
+  createHub,
+  hubEndpoint,
+  openTestWorkstation,
+  partitionDump,
+  signIn,
+  synced,
+} from './harness';
 
 async function refused(promise: Promise<unknown>): Promise<DeskError> {
   const error = await promise.then(
@@ -315,5 +325,39 @@ describe('an operator whose role the server changed', () => {
     pingli.transport.faults.down = true;
     expect((await pingli.client.signIn(operator, demoPassword(operator))).operator.role).toBe('analyst');
     expect(pingli.client.actorFor(operator).role).toBe('analyst');
+  });
+});
+
+describe('a partition that still differs after its re-download', () => {
+  it('is reported as lastError after the cycle, not wiped by the cycle that found it', async () => {
+    const clock = scriptedClock();
+    const hub = createHub(clock);
+    const base = hubEndpoint(hub);
+    let broken = true;
+    // A server whose checksum for Pingli never matches what it sends (a bug there, or a record it cannot rebuild).
+    const endpoint: SyncEndpoint = {
+      ...base,
+      pull: async (token, request) => {
+        const answer = (await base.pull(token, request)) as PullResponse;
+        if (broken)
+          for (const page of answer.pages) if (page.partition === PINGLI) page.checksum = 'f'.repeat(64);
+        return answer;
+      },
+    };
+    const pingli = openTestWorkstation(
+      hub,
+      { id: 'ws-pingli', jurisdictionId: PINGLI, operatorId: `op-${PINGLI}`, clock },
+      undefined,
+      endpoint,
+    );
+    await signIn(pingli);
+    const cycle = await pingli.client.syncNow();
+    expect(cycle.ok).toBe(true);
+    const status = pingli.desk.query(pingli.actor, 'sync.status', {});
+    expect(status.lastError).toBe(`partitions ${PINGLI} still differ from the server after a re-download`);
+    // Once the server's answers agree again, the next cycle clears it.
+    broken = false;
+    await synced(pingli);
+    expect(pingli.desk.query(pingli.actor, 'sync.status', {}).lastError).toBeNull();
   });
 });

@@ -157,6 +157,8 @@ export class SyncClient {
   private changesSinceRebase = 0;
   /** The first re-hash comes a minute after start, not on the tail of the first (maybe large) pull. */
   private lastVerifiedAt: number;
+  /** Partitions the last pull left different from the server even after downloading them again (else null). */
+  private divergence: string | null = null;
   /** Pending commands re-applied by rebases since this client was made (tests check a pull's replays stay linear). */
   replays = 0;
 
@@ -332,7 +334,8 @@ export class SyncClient {
       pulled = await this.withSession(() => this.pullAll());
       this.attempt = 0;
       setSyncMeta(this.db, 'last_sync_at', String(this.clock()));
-      setSyncMeta(this.db, 'last_error', null);
+      // A partition that still differs after its re-download stays reported until a pull finds it equal.
+      setSyncMeta(this.db, 'last_error', this.divergence);
       this.setMode('online');
       if (this.started && this.automatic && !this.liveClose && !this.liveTimer) this.openLive();
       return { ok: true, pushed, pulled };
@@ -617,6 +620,7 @@ export class SyncClient {
 
   private async pullToHead(): Promise<number> {
     let pulled = 0;
+    this.divergence = null;
     const reDownloaded = new Set<PartitionId>();
     // Should pages be refused or fail to apply, the cursors in the store still say where to start again.
     let stream = this.pageStream();
@@ -630,11 +634,7 @@ export class SyncClient {
         const diverged = this.divergedPartitions(pages, pulled === 0);
         const fresh = diverged.filter((partition) => !reDownloaded.has(partition));
         if (diverged.length > fresh.length)
-          setSyncMeta(
-            this.db,
-            'last_error',
-            `partitions ${diverged.join(', ')} still differ from the server after a re-download`,
-          );
+          this.divergence = `partitions ${diverged.join(', ')} still differ from the server after a re-download`;
         if (fresh.length === 0) return pulled;
         for (const partition of fresh) reDownloaded.add(partition);
         this.reDownload(fresh);
