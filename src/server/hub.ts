@@ -16,7 +16,7 @@ import type { CommandName } from '../shared/contract';
 import { loadRegionFile, seedRegion, type RegionFile } from '../main/core/region/seed';
 import { openDatabase, type DB } from '../main/db/connection';
 import { migrate } from '../main/db/migrations/index';
-import { putOperator } from '../main/db/region';
+import { getOrg, putOperator } from '../main/db/region';
 import { AuditChain } from '../main/db/audit';
 import { EMPTY_CHECKSUM } from '../main/sync/checksum';
 import { CITY_ID, Id, LIMITS, Role, type Actor, type Incident } from '../shared/domain/model';
@@ -313,6 +313,17 @@ export class SyncHub {
       throw new DeskError('invalid_input', 'a password has at least 8 characters');
     const { salt, hash } = hashPassword(input.password);
     const orgId = input.orgId ?? null;
+    if (orgId !== null) {
+      // The console's order inbox is the operator's organisation's: one that is not there, or not theirs, fails it.
+      const org = getOrg(this.db, orgId);
+      if (!org) throw new DeskError('not_found', `organisation ${orgId} does not exist`, { id: orgId });
+      if (!covers(input.jurisdictionId, org.countyId))
+        throw new DeskError(
+          'invalid_input',
+          `organisation ${orgId} belongs to ${org.countyId}, outside the account's jurisdiction ${input.jurisdictionId}`,
+          { id: orgId },
+        );
+    }
     this.db.transaction(() => {
       this.sql(
         `INSERT INTO accounts (id, name, role, jurisdiction_id, org_id, salt, hash, active, created_at)

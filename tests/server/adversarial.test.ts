@@ -273,6 +273,28 @@ describe('admin input', () => {
     expect(accounts()).toEqual(before);
   });
 
+  it("refuses an account's organisation that does not exist or lies outside its jurisdiction, naming it", () => {
+    const desk = openDesk();
+    const accounts = () => desk.hub.db.prepare('SELECT * FROM accounts ORDER BY id').all();
+    const before = accounts();
+    const account = (orgId: string) => ({
+      id: 'op-pingli-2',
+      name: '平利值班员',
+      role: 'county_operator' as const,
+      jurisdictionId: PINGLI,
+      orgId,
+      password: 'long-enough-pw',
+    });
+    expect(() => desk.hub.addAccount(account('no-such-org'))).toThrow(
+      /organisation no-such-org does not exist/,
+    );
+    const hanbinOrg = firstId(desk.hub, 'orgs', HANBIN);
+    expect(() => desk.hub.addAccount(account(hanbinOrg))).toThrow(new RegExp(`organisation ${hanbinOrg}`));
+    expect(accounts()).toEqual(before);
+    desk.hub.addAccount(account(firstId(desk.hub, 'orgs', PINGLI)));
+    expect(accounts()).toHaveLength(before.length + 1);
+  });
+
   it('refuses an enrolment token lifetime that is not a positive number of milliseconds, naming it', () => {
     const desk = openDesk();
     const tokens = () => desk.hub.db.prepare('SELECT * FROM enroll_tokens').all();
