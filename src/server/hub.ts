@@ -734,6 +734,13 @@ export class SyncHub {
    * workstation before (so offline work of a colleague is accepted), and be covered by the workstation's county.
    */
   private actorFor(workstationId: string, operatorId: string): Actor {
+    // As at sign-in: a system id is nobody's, even an account of that name made before the ids were reserved.
+    if (isReservedOperatorId(operatorId))
+      throw new DeskError(
+        'forbidden',
+        `operator id ${operatorId} is reserved for the workstations' timers: no person acts under it`,
+        { operatorId },
+      );
     const account = this.sql('SELECT * FROM accounts WHERE id = ?').get(operatorId) as AccountRow | undefined;
     if (!account || account.active !== 1)
       throw new DeskError('forbidden', `operator ${operatorId} is unknown or disabled`, { operatorId });

@@ -376,3 +376,40 @@ describe('roles', () => {
     expect(desk.send('city', 'conflict.resolve', { id: conflictId, choice: 'mine' }).status).toBe('applied');
   });
 });
+
+describe('reserved operator ids', () => {
+  it('refuses commands in the name of a system: account made before the ids were reserved, even one that signed in then', () => {
+    const desk = openDesk();
+    // Written straight into the store, as an account and a sign-in from before the reservation would be.
+    desk.hub.db
+      .prepare(
+        `INSERT INTO accounts (id, name, role, jurisdiction_id, org_id, salt, hash, active, created_at)
+           VALUES ('system:clock', '旧账号', 'city_commander', '610900', NULL, '00', '00', 1, ?)`,
+      )
+      .run(START);
+    desk.hub.db
+      .prepare(
+        `INSERT INTO workstation_operators (workstation_id, operator_id, first_at, last_at) VALUES (?, 'system:clock', ?, ?)`,
+      )
+      .run(CITY_WS, START, START);
+    const before = dump(desk.hub);
+    const [result] = desk.hub.push(desk.city, {
+      ...V,
+      workstationId: CITY_WS,
+      commands: [
+        {
+          commandId: 'cmd-system-clock-1',
+          counter: 70,
+          name: 'incident.create',
+          input: burglaryCall('inc-system', { countyId: PINGLI }),
+          operatorId: 'system:clock',
+          at: START,
+        },
+      ],
+    }).results;
+    expect(result?.status).toBe('rejected');
+    expect(result?.error?.code).toBe('forbidden');
+    expect(result?.error?.message).toContain('reserved');
+    expect(dump(desk.hub)).toEqual(before);
+  });
+});
