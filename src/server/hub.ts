@@ -465,9 +465,17 @@ export class SyncHub {
         jurisdictionId: account.jurisdiction_id,
         orgId: account.org_id,
       },
-      workstation,
+      workstation: { ...workstation, nextCounter: this.nextCounterOf(workstation.id) },
       serverTime: now,
     };
+  }
+
+  /** The counter after the highest this workstation has pushed (1 when it has pushed nothing). */
+  private nextCounterOf(workstationId: string): number {
+    const row = this.sql(
+      'SELECT coalesce(max(counter), 0) + 1 AS next FROM received_commands WHERE workstation_id = ?',
+    ).get(workstationId) as { next: number };
+    return row.next;
   }
 
   private authenticateWorkstation(

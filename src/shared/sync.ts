@@ -318,7 +318,10 @@ export interface LoginResponse {
    * `numberPrefix`: what this workstation puts before the day's sequence in the incident numbers it assigns
    * (`610926-20261130-B0007`), given by the server, one per enrolled workstation, so two consoles numbering calls
    * of the same county on the same day never hand out the same number. Absent from older servers.
+   * `nextCounter`: the counter after the highest this workstation id has pushed. A store behind it (new, or restored
+   * from a backup, under an enrolled id) moves its counter and its pending commands up to it: its own counters would
+   * name commands the server already holds, and every push would be refused as a conflict. Absent from older servers.
    */
-  workstation: { id: string; jurisdictionId: string; numberPrefix?: string };
+  workstation: { id: string; jurisdictionId: string; numberPrefix?: string; nextCounter?: number };
   serverTime: number;
 }

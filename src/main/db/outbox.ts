@@ -29,6 +29,34 @@ export function nextCounter(db: DB): number {
   return Number(row.value);
 }
 
+/**
+ * Moves the command counter up to `next` when it is behind (the server's next counter for this workstation id,
+ * given at sign-in), renumbering the pending commands from `next` on in their order; returns how many moved. Only
+ * a store the server did not hear from can be behind: a new store, or one restored from a backup, under an enrolled
+ * id. Its counters would name commands the server already holds and every push would be refused as a conflict. A
+ * pending command the server did receive keeps its command id, by which the server still knows it (a duplicate).
+ */
+export function raiseCounter(db: DB, next: number): number {
+  return db.transaction(() => {
+    const row = prepared(
+      db,
+      "SELECT CAST(value AS INTEGER) AS last FROM meta WHERE key = 'command_counter'",
+    ).get() as { last: number } | undefined;
+    if ((row?.last ?? 0) + 1 >= next) return 0;
+    const pending = prepared(db, 'SELECT counter FROM outbox ORDER BY counter').pluck().all() as number[];
+    // Through negatives: the counter is the outbox's key, and no row may take another's on the way.
+    prepared(db, 'UPDATE outbox SET counter = -counter').run();
+    const move = prepared(db, 'UPDATE outbox SET counter = ? WHERE counter = ?');
+    pending.forEach((counter, index) => move.run(next + index, -counter));
+    prepared(
+      db,
+      `INSERT INTO meta (key, value) VALUES ('command_counter', ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(String(next + pending.length - 1));
+    return pending.length;
+  })();
+}
+
 export function appendOutbox(db: DB, entry: OutboxEntry): void {
   prepared(
     db,

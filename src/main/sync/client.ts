@@ -19,7 +19,7 @@ import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
 import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpointer';
 import { nativeBindingOf, type DB } from '../db/connection';
-import { listOutbox, outboxStats, removeFromOutbox, type OutboxEntry } from '../db/outbox';
+import { listOutbox, outboxStats, raiseCounter, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
 import { NUMBER_PREFIX_KEY } from '../db/incidents';
 import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
@@ -236,7 +236,7 @@ export class SyncClient {
       this.operator = answer.operator;
       this.password = password;
       rememberOperator(this.db, answer.operator, password, this.clock(), this.options.verifierCost);
-      this.rememberNumberPrefix(answer);
+      this.adoptWorkstation(answer);
       this.setMode('online');
       return { operator: answer.operator, online: true };
     } catch (error) {
@@ -360,14 +360,17 @@ export class SyncClient {
   }
 
   /**
-   * Keeps the incident number prefix the server gave this workstation (LoginResponse): numbers this console
-   * assigns from now on carry it, so they cannot clash with another console's of the same county and day. Numbers
-   * already given keep theirs.
+   * Takes what the server says of this workstation at sign-in (LoginResponse). The incident number prefix: numbers
+   * this console assigns from now on carry it, so they cannot clash with another console's of the same county and
+   * day (numbers already given keep theirs). The next counter: a store behind it (new, or restored from a backup,
+   * under an enrolled id) moves its counter and pending commands up to it (outbox.ts raiseCounter).
    */
-  private rememberNumberPrefix(answer: LoginResponse): void {
-    const prefix = answer.workstation.numberPrefix;
+  private adoptWorkstation(answer: LoginResponse): void {
+    const { numberPrefix: prefix, nextCounter } = answer.workstation;
     if (prefix !== undefined && getMeta(this.db, NUMBER_PREFIX_KEY) !== prefix)
       setMeta(this.db, NUMBER_PREFIX_KEY, prefix);
+    if (nextCounter !== undefined && Number.isSafeInteger(nextCounter) && nextCounter > 0)
+      raiseCounter(this.db, nextCounter);
   }
 
   private async ensureSession(): Promise<void> {
@@ -382,7 +385,7 @@ export class SyncClient {
     this.token = answer.token;
     this.tokenExpiresAt = answer.expiresAt;
     rememberOperator(this.db, answer.operator, this.password, this.clock(), this.options.verifierCost);
-    this.rememberNumberPrefix(answer);
+    this.adoptWorkstation(answer);
   }
 
   /**
