@@ -19,6 +19,8 @@ export interface ServerOptions {
   /** Create the demo accounts and the demo workstations (ws-city, ws-610926) on start; see admin.ts. */
   demo?: boolean;
   region?: HubOptions['region'];
+  /** How often live connections' sessions are checked again (default LIVE_SESSION_CHECK_MS). */
+  liveSessionCheckMs?: number;
 }
 
 export interface RunningServer {
@@ -42,6 +44,13 @@ const STATUS: Record<ErrorCode, number> = {
 
 /** Subprotocol a live client may offer beside its token. */
 export const LIVE_PROTOCOL = 'desk-live';
+/**
+ * A live connection whose session ended (expired, account disabled, workstation gone) is closed with this code and
+ * the reason: a WebSocket is authenticated once, when it opens, and would otherwise go on telling a shut-out
+ * console which partitions moved.
+ */
+export const LIVE_SESSION_ENDED = 4401;
+export const LIVE_SESSION_CHECK_MS = 30_000;
 
 class TooLarge extends DeskError {
   constructor(size: number | string) {
@@ -213,7 +222,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxPayload: 4096,
     handleProtocols: (protocols) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
   });
-  const live = new Map<WebSocket, Set<string>>();
+  const live = new Map<WebSocket, { readable: Set<string>; token: string; exp: number }>();
+  const endLive = (ws: WebSocket, reason: string) => {
+    live.delete(ws);
+    // A close reason is at most 123 bytes of UTF-8.
+    ws.close(
+      LIVE_SESSION_ENDED,
+      Buffer.from(reason)
+        .subarray(0, 123)
+        .toString()
+        .replace(/\uFFFD+$/, ''),
+    );
+  };
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -244,16 +264,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       refuse(401, toErrorInfo(error).message);
       return;
     }
+    const liveToken = token ?? '';
     wss.handleUpgrade(req, socket, head, (ws) => {
-      live.set(ws, new Set(hub.readable(session)));
+      live.set(ws, { readable: new Set(hub.readable(session)), token: liveToken, exp: session.exp });
       ws.on('close', () => live.delete(ws));
       ws.on('error', () => live.delete(ws));
       // Workstations only listen; anything they send is ignored.
     });
   });
 
+  // Expiry is checked at each poke; what only the store can tell (a disabled account, a removed workstation) on a
+  // timer, by the same check every request gets.
+  const checkLive = setInterval(() => {
+    for (const [ws, { token }] of live) {
+      try {
+        hub.session(token);
+      } catch (error) {
+        endLive(ws, toErrorInfo(error).message);
+      }
+    }
+  }, options.liveSessionCheckMs ?? LIVE_SESSION_CHECK_MS);
+  checkLive.unref();
+
   hub.onPoke((heads) => {
-    for (const [ws, readable] of live) {
+    const now = (options.now ?? Date.now)();
+    for (const [ws, { readable, exp }] of live) {
+      if (now >= exp) {
+        endLive(ws, 'session expired: sign in again');
+        continue;
+      }
       for (const [partition, head] of heads) {
         if (!readable.has(partition)) continue;
         const poke: LivePoke = { type: 'poke', partition, head };
@@ -278,6 +317,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const close = (): Promise<void> => {
     closing ??= (async () => {
       stopping = true;
+      clearInterval(checkLive);
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       for (const ws of live.keys()) ws.terminate();

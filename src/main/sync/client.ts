@@ -21,7 +21,7 @@ import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpoin
 import { nativeBindingOf, type DB } from '../db/connection';
 import { listOutbox, outboxStats, raiseCounter, removeFromOutbox, type OutboxEntry } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
-import { NUMBER_PREFIX_KEY } from '../db/incidents';
+import { NUMBER_PREFIX_KEY, raiseIncidentCounters } from '../db/incidents';
 import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
@@ -363,10 +363,12 @@ export class SyncClient {
    * Takes what the server says of this workstation at sign-in (LoginResponse). The incident number prefix: numbers
    * this console assigns from now on carry it, so they cannot clash with another console's of the same county and
    * day (numbers already given keep theirs). The next counter: a store behind it (new, or restored from a backup,
-   * under an enrolled id) moves its counter and pending commands up to it (outbox.ts raiseCounter).
+   * under an enrolled id) moves its counter and pending commands up to it (outbox.ts raiseCounter). The numbers used:
+   * such a store moves its day counters up to them, or it would give this prefix's numbers to new calls again.
    */
   private adoptWorkstation(answer: LoginResponse): void {
-    const { numberPrefix: prefix, nextCounter } = answer.workstation;
+    const { numberPrefix: prefix, nextCounter, numbersUsed } = answer.workstation;
+    if (Array.isArray(numbersUsed)) raiseIncidentCounters(this.db, numbersUsed);
     if (prefix !== undefined && getMeta(this.db, NUMBER_PREFIX_KEY) !== prefix)
       setMeta(this.db, NUMBER_PREFIX_KEY, prefix);
     if (nextCounter !== undefined && Number.isSafeInteger(nextCounter) && nextCounter > 0)
@@ -824,9 +826,13 @@ export class SyncClient {
         if (!this.started) return;
         if (!opened) this.liveAttempt += 1;
         const delay = backoffDelay(this.liveAttempt, this.backoff, this.random);
+        // Catch up before listening again, rather than reopening the channel at once: pokes sent while it was down
+        // are lost, and its session may have ended (the server closes a live channel whose session expires). The
+        // cycle renews the session when the server refuses it, and a successful cycle reopens the channel; while
+        // the channel cannot open, this polls at the backoff's pace.
         this.liveTimer = setTimeout(() => {
           this.liveTimer = null;
-          this.openLive();
+          this.requestSync();
         }, delay);
         this.liveTimer.unref?.();
       },
