@@ -31,6 +31,7 @@ import {
   SCHEMA_VERSION,
   type EnrollResponse,
   type LoginResponse,
+  type NumbersUsed,
   type PullResponse,
   type PushResponse,
   type PushResult,
@@ -465,7 +466,11 @@ export class SyncHub {
         jurisdictionId: account.jurisdiction_id,
         orgId: account.org_id,
       },
-      workstation: { ...workstation, nextCounter: this.nextCounterOf(workstation.id) },
+      workstation: {
+        ...workstation,
+        nextCounter: this.nextCounterOf(workstation.id),
+        numbersUsed: this.numbersUsedBy(workstation.id, workstation.numberPrefix),
+      },
       serverTime: now,
     };
   }
@@ -476,6 +481,32 @@ export class SyncHub {
       'SELECT coalesce(max(counter), 0) + 1 AS next FROM received_commands WHERE workstation_id = ?',
     ).get(workstationId) as { next: number };
     return row.next;
+  }
+
+  /**
+   * The highest sequence per county and day among the numbers of the calls this workstation recorded (its prefix's).
+   * A call is named after the command that created it (`<command id>.incident1`), so this reads the workstation's
+   * own received commands by key and one incident each: a sign-in costs what the console has recorded, not the store.
+   */
+  numbersUsedBy(workstationId: string, prefix: string): NumbersUsed[] {
+    const numbers = this.sql(
+      `SELECT i.number FROM received_commands r JOIN incidents i ON i.id = r.command_id || '.incident1'
+        WHERE r.workstation_id = ? AND r.name = 'incident.create' AND r.status = 'applied'`,
+    )
+      .pluck()
+      .all(workstationId) as string[];
+    const pattern = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/;
+    const highest = new Map<string, NumbersUsed>();
+    for (const number of numbers) {
+      const match = pattern.exec(number);
+      if (!match || match[3] !== prefix) continue;
+      const [, countyId, day, , sequence] = match as unknown as [string, string, string, string, string];
+      const key = `${countyId}/${day}`;
+      const last = Number(sequence);
+      const known = highest.get(key);
+      if (!known || known.last < last) highest.set(key, { countyId, day, last });
+    }
+    return [...highest.values()];
   }
 
   private authenticateWorkstation(

@@ -309,6 +309,13 @@ export const LoginRequest = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
+/** The highest sequence a workstation's incident numbers reached on one county's day (`day` as YYYYMMDD). */
+export interface NumbersUsed {
+  countyId: string;
+  day: string;
+  last: number;
+}
+
 export interface LoginResponse {
   /** Bearer token for push, pull and live; short-lived. */
   token: string;
@@ -321,7 +328,15 @@ export interface LoginResponse {
    * `nextCounter`: the counter after the highest this workstation id has pushed. A store behind it (new, or restored
    * from a backup, under an enrolled id) moves its counter and its pending commands up to it: its own counters would
    * name commands the server already holds, and every push would be refused as a conflict. Absent from older servers.
+   * `numbersUsed`: per county and day, the highest sequence among the numbers this workstation gave calls the server
+   * holds. A store behind it (new, or a backup) counts on from there: its own counters would give those numbers again.
    */
-  workstation: { id: string; jurisdictionId: string; numberPrefix?: string; nextCounter?: number };
+  workstation: {
+    id: string;
+    jurisdictionId: string;
+    numberPrefix?: string;
+    nextCounter?: number;
+    numbersUsed?: NumbersUsed[];
+  };
   serverTime: number;
 }

@@ -253,6 +253,22 @@ export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix 
   return `${countyId}-${day}-${prefix}${String(row.last).padStart(4, '0')}`;
 }
 
+/**
+ * Moves each county's day counter up to at least `last` (never down): a store that is not the one that gave this
+ * workstation's numbers (reinstalled, or restored from a backup) would otherwise hand those numbers out again.
+ */
+export function raiseIncidentCounters(
+  db: DB,
+  used: readonly { countyId: string; day: string; last: number }[],
+): void {
+  const raise = prepared(
+    db,
+    `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, ?)
+       ON CONFLICT (county_id, day) DO UPDATE SET last = max(last, excluded.last)`,
+  );
+  for (const { countyId, day, last } of used) raise.run(countyId, day, last);
+}
+
 export interface IncidentFilter {
   status?: string[] | undefined;
   countyIds?: string[] | undefined;
