@@ -84,16 +84,22 @@ function mapDrawn(store: DeskStore): Promise<void> {
   });
 }
 
-/** Reads the changed incidents one by one, a bounded number at a time, and puts them in with one update. */
+/**
+ * Reads the changed incidents one by one, a bounded number at a time, and puts them in with one update; those
+ * the workstation no longer holds (not_found: moved out of this console's counties by sync) leave the store.
+ */
 async function refetchIncidents(client: DeskClient, store: DeskStore, ids: string[]): Promise<void> {
   const found: Incident[] = [];
+  const gone: string[] = [];
   for (let start = 0; start < ids.length; start += GETS_AT_ONCE) {
-    const results = await Promise.allSettled(
-      ids.slice(start, start + GETS_AT_ONCE).map((id) => client.query('incident.get', { id })),
-    );
-    for (const result of results) if (result.status === 'fulfilled') found.push(result.value);
+    const batch = ids.slice(start, start + GETS_AT_ONCE);
+    const results = await Promise.allSettled(batch.map((id) => client.query('incident.get', { id })));
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') found.push(result.value);
+      else if (toErrorInfo(result.reason).code === 'not_found') gone.push(batch[i] ?? '');
+    });
   }
-  if (found.length > 0) store.getState().upsertIncidents(found);
+  if (found.length > 0 || gone.length > 0) store.getState().replaceIncidents(found, gone);
 }
 
 async function loadOrders(client: DeskClient, store: DeskStore): Promise<void> {

@@ -40,6 +40,8 @@ export interface IncidentsSlice {
   setIncidents(items: Incident[], total: number): void;
   addIncidents(items: Incident[]): void;
   upsertIncidents(items: Incident[]): void;
+  /** The workstation's answer for changed ids: these copies as they are now, and the ids it no longer holds. */
+  replaceIncidents(items: Incident[], goneIds: string[]): void;
   setIncidentFilter(patch: Partial<IncidentFilter>): void;
   setIncidentSort(key: IncidentSortKey): void;
 }
@@ -95,6 +97,24 @@ export const createIncidentsSlice: Slice<IncidentsSlice> = (set) => ({
         incidentTotal: state.incidentTotal + added,
         incidentVersion: state.incidentVersion + 1,
       };
+    }),
+  // Unlike upsert, an older updatedAt wins here: a sync rebase rolls a local change back (a refused command, a
+  // 'mine' the server kept as a new conflict) to the server's older copy, and an incident moved to a county this
+  // console does not read is gone; keeping the newer local copy showed what the server never accepted.
+  replaceIncidents: (items, goneIds) =>
+    set((state) => {
+      const incidents = { ...state.incidents };
+      let total = state.incidentTotal;
+      for (const incident of items) {
+        if (!incidents[incident.id]) total += 1;
+        incidents[incident.id] = incident;
+      }
+      for (const id of goneIds) {
+        if (!incidents[id]) continue;
+        delete incidents[id];
+        total -= 1;
+      }
+      return { incidents, incidentTotal: Math.max(0, total), incidentVersion: state.incidentVersion + 1 };
     }),
   setIncidentFilter: (patch) => set((state) => ({ incidentFilter: { ...state.incidentFilter, ...patch } })),
   setIncidentSort: (key) =>
