@@ -211,9 +211,19 @@ export async function dismissRejection(commandId: string): Promise<void> {
   await attempt(() => loadSync(getDeskClient(), deskStore));
 }
 
-/** Settles a conflict: 'mine' applies what this workstation's command wanted, 'theirs' keeps the record. */
-export async function resolveConflict(id: string, choice: 'mine' | 'theirs'): Promise<void> {
-  const done = await attempt(() => getDeskClient().command('conflict.resolve', { id, choice }));
+/**
+ * Settles a conflict: 'mine' applies the value the conflicting command wanted, 'theirs' keeps the record's.
+ * `seen` is the field's value the panel showed: when someone changed it since, 'mine' becomes a new conflict
+ * (announced by loadSync) instead of overwriting what the operator never saw.
+ */
+export async function resolveConflict(
+  id: string,
+  choice: 'mine' | 'theirs',
+  seen?: string | number | null,
+): Promise<void> {
+  const expected = seen === undefined ? undefined : { value: seen };
+  const done = await attempt(() => getDeskClient().command('conflict.resolve', { id, choice, expected }));
   if (!done) return;
+  if (choice === 'mine') deskStore.getState().rememberSettledMine(done);
   await attempt(() => loadSync(getDeskClient(), deskStore));
 }

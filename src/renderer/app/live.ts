@@ -6,6 +6,7 @@ import type { Message, MessageKey } from '../i18n';
 import type { ConsoleClient } from '../client';
 import type { DeskStore } from '../store';
 import { targetNames } from '../store/names';
+import { conflictValueVar, echoOf } from '../store/sync';
 
 /** The queue's first page: many screens of it, read and drawn at once while the map is still starting. */
 export const FIRST_PAGE = 250;
@@ -136,8 +137,25 @@ export async function loadSync(client: DeskClient, store: DeskStore): Promise<vo
     client.query('sync.rejections', {}),
     client.query('sync.conflicts', {}),
   ]);
+  const before = new Set(store.getState().conflicts.map((c) => c.id));
   store.getState().setRejections(rejections);
   store.getState().setConflicts(conflicts);
+  // A 'mine' this console chose that came back as a new conflict (the field changed again meanwhile, here or on
+  // the server): say so, or the operator takes the repeated row for one they already settled.
+  const state = store.getState();
+  for (const conflict of state.conflicts) {
+    if (before.has(conflict.id) || !echoOf(conflict, state.settledMine)) continue;
+    const incident = conflict.kind === 'incident' ? state.incidents[conflict.entityId] : undefined;
+    const kind: MessageKey = `conflict.kind.${conflict.kind}`;
+    notify(store, 'error', {
+      key: 'conflict.echoNotice',
+      vars: {
+        subject: incident ? `${incident.number}` : { key: kind },
+        field: { key: `conflict.field.${conflict.field}` },
+        theirs: conflictValueVar(conflict, conflict.theirs, state.region?.orgs ?? []),
+      },
+    });
+  }
 }
 
 /** A notice (error or confirmation) for the banner; translated when shown. */

@@ -33,18 +33,18 @@ export interface Message {
   vars?: Record<string, MessageVar>;
 }
 
+/** One message value in the language of the moment. */
+export function renderVar(language: Language, value: MessageVar): string | number {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if ('key' in value) return translate(language, value.key);
+  if ('name' in value) return nameIn(language, value);
+  return value.list.map((key) => translate(language, key)).join(translate(language, 'common.listSeparator'));
+}
+
 export function renderMessage(language: Language, message: Message): string {
   if (!message.vars) return translate(language, message.key);
   const vars: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(message.vars)) {
-    if (typeof value === 'string' || typeof value === 'number') vars[name] = value;
-    else if ('key' in value) vars[name] = translate(language, value.key);
-    else if ('name' in value) vars[name] = nameIn(language, value);
-    else
-      vars[name] = value.list
-        .map((key) => translate(language, key))
-        .join(translate(language, 'common.listSeparator'));
-  }
+  for (const [name, value] of Object.entries(message.vars)) vars[name] = renderVar(language, value);
   return translate(language, message.key, vars);
 }
 
