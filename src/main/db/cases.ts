@@ -37,14 +37,18 @@ export function getCase(db: DB, id: string): Case | undefined {
   return row ? rowToCase(db, row) : undefined;
 }
 
-/** Writes the case; incident links are append-only (union). */
+/**
+ * Writes the case whole: the server's copy replaces one this console made (whose time the server clamps when the
+ * console's clock ran ahead). Incident links are append-only (union).
+ */
 export function putCase(db: DB, record: Case): void {
   prepared(
     db,
     `INSERT INTO cases (id, county_id, title, summary, status, created_at, updated_at, created_by)
      VALUES (@id, @county_id, @title, @summary, @status, @created_at, @updated_at, @created_by)
      ON CONFLICT (id) DO UPDATE SET county_id = excluded.county_id, title = excluded.title, summary = excluded.summary,
-       status = excluded.status, updated_at = excluded.updated_at`,
+       status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at,
+       created_by = excluded.created_by`,
   ).run({
     id: record.id,
     county_id: record.countyId,
@@ -55,7 +59,14 @@ export function putCase(db: DB, record: Case): void {
     updated_at: record.updatedAt,
     created_by: record.createdBy,
   });
-  const link = prepared(db, 'INSERT OR IGNORE INTO case_incidents (case_id, incident_id) VALUES (?, ?)');
+  // An upsert that rewrites a link already there rather than INSERT OR IGNORE: a link the server sends back writes
+  // its row, so sync drops that row's shadow (sync/shadow.ts). Ignored, the shadow of a link this console made
+  // stayed "did not exist", and the next rebase deleted the link the server holds.
+  const link = prepared(
+    db,
+    `INSERT INTO case_incidents (case_id, incident_id) VALUES (?, ?)
+       ON CONFLICT (case_id, incident_id) DO UPDATE SET incident_id = excluded.incident_id`,
+  );
   for (const incidentId of record.incidentIds) link.run(record.id, incidentId);
 }
 

@@ -39,14 +39,20 @@ export function getConflict(db: DB, id: string): Conflict | undefined {
   return row ? rowToConflict(row) : undefined;
 }
 
-/** Inserts or replaces the conflict (resolution is the only thing that changes later). */
+/**
+ * Inserts or replaces the conflict. Every column is written: a conflict a console recorded while replaying its own
+ * command can differ from the server's copy (what the record held there, the command's time as the server clamped
+ * it), and the copy the server sends must replace it whole, or the store keeps differing from the server.
+ */
 export function putConflict(db: DB, conflict: Conflict): void {
   db.prepare(
     `INSERT INTO conflicts (id, kind, entity_id, field, mine, theirs, command_id, operator_id, at, resolved_at,
        resolution, resolved_by)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET resolved_at = excluded.resolved_at, resolution = excluded.resolution,
-       resolved_by = excluded.resolved_by`,
+     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id, field = excluded.field,
+       mine = excluded.mine, theirs = excluded.theirs, command_id = excluded.command_id,
+       operator_id = excluded.operator_id, at = excluded.at, resolved_at = excluded.resolved_at,
+       resolution = excluded.resolution, resolved_by = excluded.resolved_by`,
   ).run(
     conflict.id,
     conflict.kind,
