@@ -159,6 +159,8 @@ export class SyncClient {
   private lastVerifiedAt: number;
   /** Partitions the last pull left different from the server even after downloading them again (else null). */
   private divergence: string | null = null;
+  /** `incident <id>` and `warning <id>` forgotten by this pull's re-downloads: held and announced before. */
+  private readonly reDownloaded = new Set<string>();
   /** Pending commands re-applied by rebases since this client was made (tests check a pull's replays stay linear). */
   replays = 0;
 
@@ -624,6 +626,7 @@ export class SyncClient {
   }
 
   private async pullToHead(): Promise<number> {
+    this.reDownloaded.clear();
     let pulled = 0;
     this.divergence = null;
     const reDownloaded = new Set<PartitionId>();
@@ -652,8 +655,19 @@ export class SyncClient {
     throw new DeskError('internal', 'pull did not reach the head after 100000 pages');
   }
 
-  /** Forgets partitions (their records, cursor and checksum) so they are downloaded again from 0. */
+  /**
+   * Forgets partitions (their records, cursor and checksum) so they are downloaded again from 0. The incidents and
+   * warnings they held were announced when they first came: noted, so their second coming is not announced again.
+   */
   private reDownload(partitions: PartitionId[]): void {
+    for (const id of this.db
+      .prepare(
+        `SELECT kind || ' ' || id FROM sync_records WHERE kind IN ('incident', 'warning')
+           AND partition IN (SELECT value FROM json_each(?))`,
+      )
+      .pluck()
+      .all(JSON.stringify(partitions)) as string[])
+      this.reDownloaded.add(id);
     this.db.transaction(() => {
       withWriteMode(this.db, 'restore', () => {
         restoreShadows(this.db);
@@ -712,7 +726,9 @@ export class SyncClient {
     const warningIds: string[] = [];
     for (const page of changed)
       for (const c of page.changes) if (c.op === 'put' && c.kind === 'warning') warningIds.push(c.id);
-    const arriving = absentWarnings(this.db, warningIds);
+    const arriving = absentWarnings(this.db, warningIds).filter(
+      (id) => !this.reDownloaded.has(`warning ${id}`),
+    );
     // So are top-priority incidents the apply inserts (the store did not hold them), if recent and open.
     const urgent: string[] = [];
     const now = this.clock();
@@ -732,7 +748,8 @@ export class SyncClient {
           for (const change of page.changes) {
             if (
               applyChange(this.db, change, checksum, deleted) &&
-              announceable(change.record as Incident, now)
+              announceable(change.record as Incident, now) &&
+              !this.reDownloaded.has(`incident ${change.id}`)
             )
               urgent.push(change.id);
             applied += 1;
