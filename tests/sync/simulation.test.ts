@@ -172,7 +172,7 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
   const county = city ? pick(random, COUNTIES)! : ws.jurisdictionId;
   const units = q('unit.list', { countyId: city ? undefined : county });
   const roll = random();
-  if (roll < 0.15 || incidents.length === 0) {
+  if (roll < 0.12 || incidents.length === 0) {
     const region = q('region.get', {});
     const center = region.counties.find((c) => c.id === county)!.center;
     c('incident.create', {
@@ -184,7 +184,7 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
       location: { lng: center.lng + (random() - 0.5) / 50, lat: center.lat + (random() - 0.5) / 50 },
       countyId: county,
     });
-  } else if (roll < 0.25) {
+  } else if (roll < 0.22) {
     const incident = pick(random, incidents)!;
     const what = random();
     c('incident.update', {
@@ -199,18 +199,18 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
               ? { assignedOrgId: random() < 0.3 ? null : `${incident.countyId}-TB` }
               : { summary: `更新${Math.floor(random() * 100)}` },
     });
-  } else if (roll < 0.32) {
+  } else if (roll < 0.28) {
     const incident = pick(random, incidents)!;
     c('incident.setStatus', { id: incident.id, status: pick(random, STATUSES)!, disposition: '处置完毕' });
-  } else if (roll < 0.37) {
+  } else if (roll < 0.32) {
     c('incident.addNote', { id: pick(random, incidents)!.id, text: `备注${Math.floor(random() * 100)}` });
-  } else if (roll < 0.41) {
+  } else if (roll < 0.36) {
     const [a, b] = [pick(random, incidents)!, pick(random, incidents)!];
     if (a.id !== b.id) {
       if (random() < 0.6) c('incident.link', { id: a.id, otherId: b.id });
       else c('incident.merge', { id: a.id, intoId: b.id });
     }
-  } else if (roll < 0.5) {
+  } else if (roll < 0.44) {
     // The city sends one order to units of two or three counties; a county to its own.
     const target = city
       ? COUNTIES.filter(() => random() < 0.7)
@@ -229,10 +229,12 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
       title: `指令${Math.floor(random() * 100)}`,
       targets: chosen.map((unit) => ({ targetKind: 'unit' as const, targetId: unit.id })),
     });
-  } else if (roll < 0.64 && orders.length > 0) {
+  } else if (roll < 0.66 && orders.length > 0) {
     // Mostly the step the target is due for, on a target this console acts for; now and then a stale or early one.
-    const order = pick(random, orders)!;
-    const mine = order.targets.filter((t) => city || t.countyId === ws.jurisdictionId);
+    const acting = (t: { countyId: string }) => city || t.countyId === ws.jurisdictionId;
+    const open = orders.filter((o) => o.targets.some((t) => acting(t) && t.state !== 'completed'));
+    const order = pick(random, random() < 0.8 && open.length ? open : orders)!;
+    const mine = order.targets.filter((t) => acting(t) && t.state !== 'completed');
     const target = pick(random, mine.length ? mine : order.targets)!;
     const ids = { orderId: order.id, targetId: target.targetId };
     const due = random() < 0.8 ? target.state : pick(random, ['issued', 'signed', 'executing', 'reported'])!;
@@ -244,7 +246,7 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
       if (random() < 0.7) c('order.complete', ids);
       else c('order.feedback', { ...ids, text: '补充情况' });
     else c('order.feedback', { ...ids, text: '迟到的反馈' });
-  } else if (roll < 0.7) {
+  } else if (roll < 0.72) {
     const unit = pick(random, units);
     if (unit && random() < 0.5)
       c('unit.setStatus', {
@@ -276,11 +278,8 @@ function randomCommand(ws: TestWorkstation, random: () => number): void {
     const open = q('sync.conflicts', {}).filter((conflict) => conflict.resolvedAt === null);
     const conflict = pick(random, open);
     if (conflict) c('conflict.resolve', { id: conflict.id, choice: random() < 0.5 ? 'mine' : 'theirs' });
-    else
-      c('incident.update', {
-        id: pick(random, incidents)!.id,
-        patch: { priority: 1 + Math.floor(random() * 4) },
-      });
+    // None open: every console that holds it edits the county's oldest call, so views go stale and conflict.
+    else c('incident.update', { id: hot[0]!.id, patch: { priority: 1 + Math.floor(random() * 4) } });
   } else {
     const what = random();
     if (what < 0.2)
@@ -643,7 +642,7 @@ function tokenOf(ws: TestWorkstation): string {
 
 const only = process.env.SYNC_SEED ? [Number(process.env.SYNC_SEED)] : undefined;
 const SEEDS = only ?? Array.from({ length: Number(process.env.SYNC_SEEDS ?? 100) }, (_, i) => 1000 + i);
-const STEPS = Number(process.env.SYNC_STEPS ?? 60);
+const STEPS = Number(process.env.SYNC_STEPS ?? 80);
 
 describe('sync simulation', () => {
   it(`converges for ${SEEDS.length} seeds of ${STEPS} steps with lossy links, partitions and restarts`, async () => {
