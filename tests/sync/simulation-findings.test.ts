@@ -174,4 +174,33 @@ describe('simulation findings', () => {
     putConflict(db, theirs);
     expect(getConflict(db, mine.id)).toEqual(theirs);
   });
+
+  it('a backup older than a reinstall renumbers its pending calls that the stores since numbered again', async () => {
+    const clock = scriptedClock();
+    const { hub, pingli } = await cityAndPingli(clock);
+    recordCall(pingli, '第一起');
+    await synced(pingli);
+    pingli.transport.setDown(true);
+    const lost = recordCall(pingli, '备份中待发'); // pending in the backup only
+    const backup = pingli.db.serialize();
+    await pingli.client.stop();
+
+    const spec = { id: pingli.id, jurisdictionId: PINGLI, operatorId: pingli.operatorId, clock };
+    const reinstalled = openTestWorkstation(hub, spec);
+    expect(await signIn(reinstalled)).toBe(true);
+    const again = recordCall(reinstalled, '重装后接警');
+    expect(again, 'the reinstalled store never saw the pending call: same number').toBe(lost);
+    await synced(reinstalled);
+    await reinstalled.client.stop();
+
+    const restored = openTestWorkstation(hub, spec, backup);
+    expect(await signIn(restored)).toBe(true);
+    await synced(restored);
+    await synced(restored);
+    expect(restored.desk.query(restored.actor, 'sync.rejections', {})).toEqual([]);
+    const numbers = numbersOnServer(hub);
+    expect(numbers).toHaveLength(3);
+    expect(new Set(numbers).size, numbers.join(', ')).toBe(3);
+    expect(partitionDump(restored.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
+  });
 });

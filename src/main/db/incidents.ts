@@ -244,7 +244,11 @@ export const NUMBER_PREFIX_KEY = 'number_prefix';
 
 /** Next number of the county's day, e.g. 610926-20261129-0007 (day in China Standard Time). */
 export function nextIncidentNumber(db: DB, countyId: string, at: number, prefix = ''): string {
-  const day = cstDay(at);
+  return nextNumberOfDay(db, countyId, cstDay(at), prefix);
+}
+
+/** Next number of the county's day given as YYYYMMDD. */
+export function nextNumberOfDay(db: DB, countyId: string, day: string, prefix = ''): string {
   const row = prepared(
     db,
     `INSERT INTO incident_counters (county_id, day, last) VALUES (?, ?, 1)

@@ -31,9 +31,9 @@ export function nextCounter(db: DB): number {
 
 /**
  * Moves the command counter up to `next` when it is behind (the server's next counter for this workstation id,
- * given at sign-in), renumbering the pending commands from `next` on in their order; returns how many moved. Only
- * a store the server did not hear from can be behind: a new store, or one restored from a backup, under an enrolled
- * id. Its counters would name commands the server already holds and every push would be refused as a conflict. A
+ * given at sign-in), or when a pending command's counter is below `next`, renumbering the pending commands from
+ * `next` on in their order; returns how many moved. Only a store the server did not hear from can be behind: a new
+ * store, or one restored from a backup, under an enrolled id. Its counters would name commands the server already holds and every push would be refused as a conflict. A
  * pending command the server did receive keeps its command id, by which the server still knows it (a duplicate).
  */
 export function raiseCounter(db: DB, next: number): number {
@@ -42,8 +42,11 @@ export function raiseCounter(db: DB, next: number): number {
       db,
       "SELECT CAST(value AS INTEGER) AS last FROM meta WHERE key = 'command_counter'",
     ).get() as { last: number } | undefined;
-    if ((row?.last ?? 0) + 1 >= next) return 0;
     const pending = prepared(db, 'SELECT counter FROM outbox ORDER BY counter').pluck().all() as number[];
+    // Behind when its counter is, or when a pending command holds a counter the server has given to another: a
+    // backup restored after the console was reinstalled holds calls numbered below what the new store pushed.
+    const last = Math.max(row?.last ?? 0, pending.at(-1) ?? 0);
+    if (last + 1 >= next && (pending[0] ?? next) >= next) return 0;
     // Through negatives: the counter is the outbox's key, and no row may take another's on the way.
     prepared(db, 'UPDATE outbox SET counter = -counter').run();
     const move = prepared(db, 'UPDATE outbox SET counter = ? WHERE counter = ?');
@@ -52,7 +55,7 @@ export function raiseCounter(db: DB, next: number): number {
       db,
       `INSERT INTO meta (key, value) VALUES ('command_counter', ?)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-    ).run(String(next + pending.length - 1));
+    ).run(String(Math.max(last, next + pending.length - 1)));
     return pending.length;
   })();
 }
@@ -62,6 +65,27 @@ export function appendOutbox(db: DB, entry: OutboxEntry): void {
     db,
     'INSERT INTO outbox (counter, command_id, name, input, operator_id, at) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(entry.counter, entry.commandId, entry.name, JSON.stringify(entry.input), entry.operatorId, entry.at);
+}
+
+/** Pending calls (`incident.create`), in counter order: what a sign-in may have to renumber. */
+export function pendingCalls(db: DB): OutboxEntry[] {
+  const rows = prepared(
+    db,
+    "SELECT * FROM outbox WHERE name = 'incident.create' ORDER BY counter",
+  ).all() as OutboxRow[];
+  return rows.map((row) => ({
+    counter: row.counter,
+    commandId: row.command_id,
+    name: row.name,
+    input: JSON.parse(row.input) as unknown,
+    operatorId: row.operator_id,
+    at: row.at,
+  }));
+}
+
+/** Replaces what a pending command will send (its counter, id and time stay). */
+export function replaceOutboxInput(db: DB, commandId: string, input: unknown): void {
+  prepared(db, 'UPDATE outbox SET input = ? WHERE command_id = ?').run(JSON.stringify(input), commandId);
 }
 
 export function listOutbox(db: DB, limit = 1000): OutboxEntry[] {

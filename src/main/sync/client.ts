@@ -8,6 +8,7 @@ import {
   MAX_PUSH_COMMANDS,
   type Change,
   type LoginResponse,
+  type NumbersUsed,
   type PartitionId,
   type PullPage,
   type PullRequest,
@@ -19,9 +20,17 @@ import { applyCommand } from '../core/apply';
 import type { CommandName } from '../../shared/contract';
 import { BackgroundCheckpointer, WRITER_CHECKPOINT_PAGES } from '../db/checkpointer';
 import { nativeBindingOf, type DB } from '../db/connection';
-import { listOutbox, outboxStats, raiseCounter, removeFromOutbox, type OutboxEntry } from '../db/outbox';
+import {
+  listOutbox,
+  outboxStats,
+  pendingCalls,
+  raiseCounter,
+  removeFromOutbox,
+  replaceOutboxInput,
+  type OutboxEntry,
+} from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
-import { NUMBER_PREFIX_KEY, raiseIncidentCounters } from '../db/incidents';
+import { NUMBER_PREFIX_KEY, nextNumberOfDay, raiseIncidentCounters } from '../db/incidents';
 import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
@@ -98,6 +107,8 @@ function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push
  */
 const VERIFY_RECORDS = 2000;
 const VERIFY_INTERVAL_MS = 60_000;
+/** An incident number: county, day (YYYYMMDD), the workstation's prefix and the day's sequence. */
+const NUMBER_PATTERN = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/;
 const VERIFY_BUSY_INTERVAL_MS = 10 * 60_000;
 
 /**
@@ -370,11 +381,40 @@ export class SyncClient {
    */
   private adoptWorkstation(answer: LoginResponse): void {
     const { numberPrefix: prefix, nextCounter, numbersUsed } = answer.workstation;
-    if (Array.isArray(numbersUsed)) raiseIncidentCounters(this.db, numbersUsed);
+    if (Array.isArray(numbersUsed)) {
+      raiseIncidentCounters(this.db, numbersUsed);
+      if (prefix !== undefined) this.renumberPendingCalls(prefix, numbersUsed);
+    }
     if (prefix !== undefined && getMeta(this.db, NUMBER_PREFIX_KEY) !== prefix)
       setMeta(this.db, NUMBER_PREFIX_KEY, prefix);
     if (nextCounter !== undefined && Number.isSafeInteger(nextCounter) && nextCounter > 0)
       raiseCounter(this.db, nextCounter);
+  }
+
+  /**
+   * A pending call numbered at or below the highest number the server holds of this workstation's for that county and
+   * day was numbered by another store of this id: a backup restored after the console was reinstalled (or restored
+   * again) holds calls the stores since never saw, and gave their numbers again. Each gets the next number; if the
+   * server has the call already (its answer was lost), it answers `duplicate` and its own copy replaces this one.
+   * The rebase at the next pull puts the new number on the stored call.
+   */
+  private renumberPendingCalls(prefix: string, used: readonly NumbersUsed[]): void {
+    const reached = new Map(used.map((entry) => [`${entry.countyId}-${entry.day}`, entry.last]));
+    this.db.transaction(() => {
+      let renumbered = 0;
+      for (const entry of pendingCalls(this.db)) {
+        const input = entry.input as { number?: unknown };
+        const match = typeof input.number === 'string' ? NUMBER_PATTERN.exec(input.number) : null;
+        if (!match || match[3] !== prefix) continue;
+        const [, countyId = '', day = '', , sequence = ''] = match;
+        const last = reached.get(`${countyId}-${day}`);
+        if (last === undefined || Number(sequence) > last) continue;
+        const number = nextNumberOfDay(this.db, countyId, day, prefix);
+        replaceOutboxInput(this.db, entry.commandId, { ...input, number });
+        renumbered += 1;
+      }
+      if (renumbered > 0) setSyncMeta(this.db, 'rebase_needed', '1');
+    })();
   }
 
   private async ensureSession(): Promise<void> {
