@@ -388,10 +388,13 @@ async function runSeed(seed: number, steps: number): Promise<Outcome> {
   const endpoint = cachedLogins(hub);
   const skewed = Math.floor(random() * SPECS.length);
   const skew = pick(random, SKEWS)!;
+  const pageSizes = SPECS.map(() => pick(random, [0, 0, 3, 8]));
   const specs: WorkstationSpec[] = SPECS.map((spec, index) => ({
     ...spec,
     clock: index === skewed && skew !== 0 ? () => clock() + skew : clock,
     random: seededRandom(seed * 31 + index),
+    // Some consoles take answers of a few changes per partition: catch-ups of many pages with work pending.
+    ...(pageSizes[index] ? { pullLimit: pageSizes[index] } : {}),
   }));
   await warmImages();
   const stations = specs.map((spec) => openTestWorkstation(hub, spec, syncedImages.get(spec.id), endpoint));
