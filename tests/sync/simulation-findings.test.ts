@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncHub } from '../../src/server/hub';
 import type { EventPayloads } from '../../src/shared/contract';
+import { EMPTY_CHECKSUM, RunningChecksum } from '../../src/main/sync/checksum';
+import { applyChange, removeUnheld } from '../../src/main/sync/records';
 import { withWriteMode } from '../../src/main/sync/shadow';
 import { getConflict, putConflict } from '../../src/main/db/conflicts';
 import { openDatabase } from '../../src/main/db/connection';
-import type { Conflict } from '../../src/shared/sync';
+import type { Change, Conflict } from '../../src/shared/sync';
 import { burglaryCall, CHANGAN, MORNING, PINGLI, scriptedClock } from '../helpers/desk';
 import {
   cityAndPingli,
@@ -16,6 +18,8 @@ import {
   synced,
   type TestWorkstation,
 } from './harness';
+
+const LANGAO = '610925';
 
 function recordCall(ws: TestWorkstation, summary: string): string {
   return ws.desk.command(ws.actor, 'incident.create', {
@@ -202,5 +206,61 @@ describe('simulation findings', () => {
     expect(numbers).toHaveLength(3);
     expect(new Set(numbers).size, numbers.join(', ')).toBe(3);
     expect(partitionDump(restored.db, PINGLI)).toEqual(partitionDump(hub.db, PINGLI));
+  });
+
+  it('an incident moving to another county keeps the children its new partition already brought', async () => {
+    const clock = scriptedClock();
+    const { hub, city, pingli } = await cityAndPingli(clock);
+    const incident = pingli.desk.command(pingli.actor, 'incident.create', burglaryCall());
+    pingli.desk.command(pingli.actor, 'incident.addNote', { id: incident.id, text: '现场有监控' });
+    await synced(pingli);
+    await synced(city);
+    const timeline = (db: typeof city.db) =>
+      db.prepare('SELECT id FROM timeline WHERE incident_id = ? ORDER BY id').pluck().all(incident.id);
+    const entries = timeline(city.db);
+    expect(entries.length).toBeGreaterThan(1);
+
+    // One answer of a catch-up in pages, as the server sends a move to Langao: Langao's page brings the timeline
+    // so far, Pingli's page the incident's delete; the incident's own put to Langao comes in a later answer.
+    const rows = hub.db
+      .prepare(
+        "SELECT seq, partition, kind, id, op, record, hash FROM changes WHERE partition = ? AND kind = 'timeline'",
+      )
+      .all(PINGLI) as {
+      seq: number;
+      partition: string;
+      kind: string;
+      id: string;
+      op: string;
+      record: string;
+      hash: string;
+    }[];
+    const deleted: Change[] = [];
+    const checksum = new RunningChecksum(EMPTY_CHECKSUM);
+    withWriteMode(city.db, 'server', () => {
+      for (const row of rows)
+        applyChange(
+          city.db,
+          { ...row, partition: LANGAO, record: JSON.parse(row.record) } as Change,
+          checksum,
+          deleted,
+        );
+      applyChange(
+        city.db,
+        {
+          seq: 999,
+          partition: PINGLI,
+          kind: 'incident',
+          id: incident.id,
+          op: 'delete',
+          record: null,
+          hash: '',
+        } as Change,
+        checksum,
+        deleted,
+      );
+      removeUnheld(city.db, deleted);
+    });
+    expect(timeline(city.db), 'the entries Langao holds stay').toEqual(entries);
   });
 });

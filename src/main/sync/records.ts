@@ -54,9 +54,23 @@ function removeLocally(db: DB, kind: ChangeKind, id: string): void {
       // Its children travel with it (they are in the same partition) and are removed with it. A link *to* it from
       // another incident is that incident's record, in that incident's partition: the server keeps it there, so
       // removing it here would make the partition differ and be downloaded again at every re-hash.
-      prepared(db, 'DELETE FROM timeline WHERE incident_id = ?').run(id);
-      prepared(db, 'DELETE FROM incident_links WHERE incident_id = ?').run(id);
-      prepared(db, "DELETE FROM refs WHERE entity_kind = 'incident' AND entity_id = ?").run(id);
+      // A child another partition holds stays: an incident moving between counties may arrive in its new partition
+      // child by child, over several answers, while its old partition's delete comes in one (a catch-up in pages).
+      prepared(
+        db,
+        `DELETE FROM timeline WHERE incident_id = ?
+           AND NOT EXISTS (SELECT 1 FROM sync_records s WHERE s.kind = 'timeline' AND s.id = timeline.id)`,
+      ).run(id);
+      prepared(
+        db,
+        `DELETE FROM incident_links WHERE incident_id = ? AND NOT EXISTS (SELECT 1 FROM sync_records s
+           WHERE s.kind = 'incident_link' AND s.id = incident_links.incident_id || '/' || incident_links.other_id)`,
+      ).run(id);
+      prepared(
+        db,
+        `DELETE FROM refs WHERE entity_kind = 'incident' AND entity_id = ?
+           AND NOT EXISTS (SELECT 1 FROM sync_records s WHERE s.kind = 'ref' AND s.id = refs.id)`,
+      ).run(id);
       deleteIncident(db, id);
       return;
     case 'order':
