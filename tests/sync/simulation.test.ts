@@ -403,7 +403,7 @@ async function runSeed(seed: number, steps: number): Promise<Outcome> {
   const stale: { ws: TestWorkstation; request: PushRequest }[] = [];
   /** Earlier images of each store, as a backup would have taken them. */
   const backups = new Map<string, Buffer>();
-  /** The highest state each order target had on a console holding nothing pending. */
+  /** The highest state each order target had on a console holding nothing pending and no shadow. */
   const seen = new Map<string, { rank: number; wsId: string }>();
 
   for (const ws of stations) {
@@ -443,7 +443,8 @@ async function runSeed(seed: number, steps: number): Promise<Outcome> {
   };
   stations.forEach(listen);
   const observe = (ws: TestWorkstation) => {
-    if (outboxSize(ws.db) !== 0) return;
+    // Only what the server confirmed: nothing pending, and no shadow (a refused command not rolled back yet).
+    if (outboxSize(ws.db) !== 0 || shadowRows(ws.db) !== 0) return;
     for (const [key, rank] of targetRanks(ws.db)) {
       const before = seen.get(key);
       if (before && before.wsId === ws.id && rank < before.rank)
