@@ -54,6 +54,8 @@ import { SERVER_MIGRATIONS, SERVER_MIGRATIONS_TABLE } from './migrations';
 
 export const DEFAULT_TOKEN_TTL_MS = 12 * 60 * 60_000;
 export const DEFAULT_ENROLL_TTL_MS = 7 * 24 * 60 * 60_000;
+/** How far back sign-in looks for the incident numbers a workstation gave (a week offline, and a day). */
+export const NUMBERS_USED_DAYS = 8;
 /** How much of the store file SQLite maps into memory for reading (address space; pages are the OS's cache). */
 export const MMAP_BYTES = 1024 * 1024 * 1024;
 
@@ -484,20 +486,29 @@ export class SyncHub {
   }
 
   /**
-   * The highest sequence per county and day among the numbers of the calls this workstation recorded (its prefix's).
-   * A call is named after the command that created it (`<command id>.incident1`), so this reads the workstation's
-   * own received commands by key and one incident each: a sign-in costs what the console has recorded, not the store.
+   * The highest sequence per county and day among the numbers of the calls this workstation recorded (its prefix's)
+   * that reached the server in the last NUMBERS_USED_DAYS days: a store behind it numbers today's calls (and a
+   * backup's pending ones, at most a week offline) from there. A call is named after the command that created it
+   * (`<command id>.incident1`), so this walks the workstation's own received commands from the newest, by key, one
+   * incident each, and stops at the cutoff: a sign-in costs the last days' calls, not all the console ever recorded.
    */
   numbersUsedBy(workstationId: string, prefix: string): NumbersUsed[] {
-    const numbers = this.sql(
-      `SELECT i.number FROM received_commands r JOIN incidents i ON i.id = r.command_id || '.incident1'
-        WHERE r.workstation_id = ? AND r.name = 'incident.create' AND r.status = 'applied'`,
-    )
-      .pluck()
-      .all(workstationId) as string[];
+    const cutoff = this.now() - NUMBERS_USED_DAYS * 86_400_000;
+    // Prepared here, not cached: an iterated statement cannot be re-entered, and sign-ins are rare.
+    const rows = this.db
+      .prepare(
+        `SELECT r.received_at, i.number FROM received_commands r
+           JOIN incidents i ON i.id = r.command_id || '.incident1'
+          WHERE r.workstation_id = ? AND r.name = 'incident.create' AND r.status = 'applied'
+          ORDER BY r.counter DESC`,
+      )
+      .raw(true)
+      .iterate(workstationId) as IterableIterator<[number, string]>;
     const pattern = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/;
     const highest = new Map<string, NumbersUsed>();
-    for (const number of numbers) {
+    for (const [receivedAt, number] of rows) {
+      // Commands are received in counter order: the rest are older.
+      if (receivedAt < cutoff) break;
       const match = pattern.exec(number);
       if (!match || match[3] !== prefix) continue;
       const [, countyId, day, , sequence] = match as unknown as [string, string, string, string, string];

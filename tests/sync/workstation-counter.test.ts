@@ -3,7 +3,9 @@
 // from where that store stopped, below what the server already holds: without the server's next counter at
 // sign-in, every command it pushed was refused as a conflict and rolled back.
 import { describe, expect, it } from 'vitest';
-import type { SyncHub } from '../../src/server/hub';
+import { NUMBERS_USED_DAYS, type SyncHub } from '../../src/server/hub';
+import { VERSIONS } from '../../src/main/sync/transport';
+import { demoPassword } from '../../src/server/admin';
 import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
 import {
   cityAndPingli,
@@ -89,5 +91,28 @@ describe('a workstation store that is not the one the server heard from', () => 
       .get();
     expect(rejected).toBe(0);
     expect(restored.desk.query(restored.actor, 'sync.rejections', {})).toEqual([]);
+  });
+
+  it('is told the numbers its id gave in the last days only, however long it has recorded calls', async () => {
+    const clock = scriptedClock();
+    const { hub, pingli } = await cityAndPingli(clock);
+    const numberOf = (id: string) =>
+      (hub.db.prepare('SELECT number FROM incidents WHERE id = ?').pluck().get(id) as string).split('-');
+    const old = recordCall(pingli, '很久以前');
+    await synced(pingli);
+    clock.advance((NUMBERS_USED_DAYS + 1) * 86_400_000);
+    const recent = recordCall(pingli, '最近');
+    await synced(pingli);
+    const answer = hub.login({
+      ...VERSIONS,
+      operatorId: pingli.operatorId,
+      password: demoPassword(pingli.operatorId),
+      workstationId: pingli.id,
+      workstationSecret: `secret-of-${pingli.id}-0123456789`,
+    });
+    const [, recentDay] = numberOf(recent);
+    const [, oldDay] = numberOf(old);
+    expect(oldDay).not.toBe(recentDay);
+    expect(answer.workstation.numbersUsed).toEqual([{ countyId: PINGLI, day: recentDay, last: 1 }]);
   });
 });
