@@ -9,7 +9,8 @@ import { migrate } from '../../src/main/db/migrations/index';
 import { canonicalJson, liveRecords } from '../../src/main/sync/checksum';
 import { SyncClient } from '../../src/main/sync/client';
 import { InProcessTransport, type SyncEndpoint } from '../../src/main/sync/transport';
-import { CITY_ID, type Actor } from '../../src/shared/domain/model';
+import { CITY_ID, type Actor, type Incident } from '../../src/shared/domain/model';
+import { CHANGAN } from '../helpers/desk';
 import type { LivePoke } from '../../src/shared/sync';
 import { demoPassword, seedDemo } from '../../src/server/admin';
 import { SyncHub } from '../../src/server/hub';
@@ -189,4 +190,17 @@ export async function cityAndPingli(
 export async function synced(ws: TestWorkstation): Promise<void> {
   const result = await ws.client.syncNow();
   if (!result.ok) throw new Error(`${ws.id} sync: ${result.error?.message}`);
+}
+
+/** A burglary call in Pingli (Chang'an) recorded on the workstation; the created incident. */
+export function recordPingliCall(ws: TestWorkstation, summary: string): Incident {
+  return ws.desk.command(ws.actor, 'incident.create', {
+    source: 'call_110',
+    category: 'burglary',
+    priority: 2,
+    address: '平利县长安镇',
+    summary,
+    location: CHANGAN,
+    countyId: PINGLI_ID,
+  });
 }

@@ -4,7 +4,7 @@
 // gave it at sign-in, kept for offline work and after a restart.
 import { describe, expect, it } from 'vitest';
 import { numberPrefixOf } from '../../src/server/hub';
-import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
+import { PINGLI, scriptedClock } from '../helpers/desk';
 import { demoPassword } from '../../src/server/admin';
 import { VERSIONS } from '../../src/main/sync/transport';
 import {
@@ -15,18 +15,11 @@ import {
   signIn,
   synced,
   type TestWorkstation,
+  recordPingliCall,
 } from './harness';
 
 function recordCall(ws: TestWorkstation, summary: string): string {
-  return ws.desk.command(ws.actor, 'incident.create', {
-    source: 'call_110',
-    category: 'burglary',
-    priority: 2,
-    address: '平利县长安镇',
-    summary,
-    location: CHANGAN,
-    countyId: PINGLI,
-  }).number;
+  return recordPingliCall(ws, summary).number;
 }
 
 describe('incident numbers across consoles', () => {

@@ -17,20 +17,13 @@ import {
   signIn,
   synced,
   type TestWorkstation,
+  recordPingliCall,
 } from './harness';
 
 const LANGAO = '610925';
 
 function recordCall(ws: TestWorkstation, summary: string): string {
-  return ws.desk.command(ws.actor, 'incident.create', {
-    source: 'call_110',
-    category: 'burglary',
-    priority: 2,
-    address: '平利县长安镇',
-    summary,
-    location: CHANGAN,
-    countyId: PINGLI,
-  }).number;
+  return recordPingliCall(ws, summary).number;
 }
 
 function numbersOnServer(hub: SyncHub): string[] {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { NUMBERS_USED_DAYS, type SyncHub } from '../../src/server/hub';
 import { VERSIONS } from '../../src/main/sync/transport';
 import { demoPassword } from '../../src/server/admin';
-import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
+import { PINGLI, scriptedClock } from '../helpers/desk';
 import {
   cityAndPingli,
   openTestWorkstation,
@@ -14,18 +14,11 @@ import {
   signIn,
   synced,
   type TestWorkstation,
+  recordPingliCall,
 } from './harness';
 
 function recordCall(ws: TestWorkstation, summary: string): string {
-  return ws.desk.command(ws.actor, 'incident.create', {
-    source: 'call_110',
-    category: 'burglary',
-    priority: 2,
-    address: '平利县长安镇',
-    summary,
-    location: CHANGAN,
-    countyId: PINGLI,
-  }).id;
+  return recordPingliCall(ws, summary).id;
 }
 
 function serverHas(hub: SyncHub, id: string): boolean {

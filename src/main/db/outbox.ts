@@ -19,6 +19,17 @@ interface OutboxRow {
   at: number;
 }
 
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    counter: row.counter,
+    commandId: row.command_id,
+    name: row.name,
+    input: JSON.parse(row.input) as unknown,
+    operatorId: row.operator_id,
+    at: row.at,
+  };
+}
+
 /** The next command counter: strictly increasing for the life of the workstation, even after the outbox drains. */
 export function nextCounter(db: DB): number {
   const row = prepared(
@@ -73,14 +84,7 @@ export function pendingCalls(db: DB): OutboxEntry[] {
     db,
     "SELECT * FROM outbox WHERE name = 'incident.create' ORDER BY counter",
   ).all() as OutboxRow[];
-  return rows.map((row) => ({
-    counter: row.counter,
-    commandId: row.command_id,
-    name: row.name,
-    input: JSON.parse(row.input) as unknown,
-    operatorId: row.operator_id,
-    at: row.at,
-  }));
+  return rows.map(toEntry);
 }
 
 /** Replaces what a pending command will send (its counter, id and time stay). */
@@ -90,14 +94,7 @@ export function replaceOutboxInput(db: DB, commandId: string, input: unknown): v
 
 export function listOutbox(db: DB, limit = 1000): OutboxEntry[] {
   const rows = prepared(db, 'SELECT * FROM outbox ORDER BY counter LIMIT ?').all(limit) as OutboxRow[];
-  return rows.map((row) => ({
-    counter: row.counter,
-    commandId: row.command_id,
-    name: row.name,
-    input: JSON.parse(row.input) as unknown,
-    operatorId: row.operator_id,
-    at: row.at,
-  }));
+  return rows.map(toEntry);
 }
 
 export function removeFromOutbox(db: DB, commandIds: string[]): void {
