@@ -7,7 +7,7 @@ import type { EventPayloads } from '../../src/shared/contract';
 import type { SyncEndpoint } from '../../src/main/sync/transport';
 import { DeskError } from '../../src/shared/errors';
 import type { PullResponse } from '../../src/shared/sync';
-import { burglaryCall, CHANGAN, HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
+import { burglaryCall, HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
 import {
   cityAndPingli,
   createHub,
@@ -16,6 +16,7 @@ import {
   partitionDump,
   signIn,
   synced,
+  PINGLI_CALL,
 } from './harness';
 
 async function refused(promise: Promise<unknown>): Promise<DeskError> {
@@ -82,15 +83,7 @@ describe('offline sign-in after the server shut an operator out', () => {
   });
 });
 
-const CALL = {
-  source: 'call_110' as const,
-  category: 'burglary' as const,
-  priority: 2,
-  address: '平利县长安镇',
-  summary: '入室盗窃',
-  location: CHANGAN,
-  countyId: PINGLI,
-};
+const CALL = PINGLI_CALL;
 
 describe('resolving a conflict while someone changes the field again', () => {
   it("keeps the newer change as a new conflict instead of overwriting it with the resolver's choice", async () => {

@@ -1,18 +1,10 @@
 // Concurrent changes of an incident's priority or status by two workstations: the second to reach the server
 // does not silently win; it becomes a conflict that both see and that the operator resolves.
 import { describe, expect, it } from 'vitest';
-import { CHANGAN, PINGLI, scriptedClock } from '../helpers/desk';
-import { createHub, openTestWorkstation, outboxSize, signIn } from './harness';
+import { PINGLI, scriptedClock } from '../helpers/desk';
+import { createHub, openTestWorkstation, outboxSize, PINGLI_CALL, signIn } from './harness';
 
-const CALL = {
-  source: 'call_110' as const,
-  category: 'burglary' as const,
-  priority: 2,
-  address: '平利县长安镇',
-  summary: '入室盗窃',
-  location: CHANGAN,
-  countyId: PINGLI,
-};
+const CALL = PINGLI_CALL;
 
 async function pair() {
   const clock = scriptedClock();

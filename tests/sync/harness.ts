@@ -192,15 +192,18 @@ export async function synced(ws: TestWorkstation): Promise<void> {
   if (!result.ok) throw new Error(`${ws.id} sync: ${result.error?.message}`);
 }
 
+/** A burglary call in Pingli (Chang'an), as an operator types it. */
+export const PINGLI_CALL = {
+  source: 'call_110' as const,
+  category: 'burglary' as const,
+  priority: 2,
+  address: '平利县长安镇',
+  summary: '入室盗窃',
+  location: CHANGAN,
+  countyId: PINGLI_ID,
+};
+
 /** A burglary call in Pingli (Chang'an) recorded on the workstation; the created incident. */
 export function recordPingliCall(ws: TestWorkstation, summary: string): Incident {
-  return ws.desk.command(ws.actor, 'incident.create', {
-    source: 'call_110',
-    category: 'burglary',
-    priority: 2,
-    address: '平利县长安镇',
-    summary,
-    location: CHANGAN,
-    countyId: PINGLI_ID,
-  });
+  return ws.desk.command(ws.actor, 'incident.create', { ...PINGLI_CALL, summary });
 }
