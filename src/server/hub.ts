@@ -16,6 +16,7 @@ import type { CommandName } from '../shared/contract';
 import { loadRegionFile, seedRegion, type RegionFile } from '../main/core/region/seed';
 import { openDatabase, type DB } from '../main/db/connection';
 import { migrate } from '../main/db/migrations/index';
+import { parseIncidentNumber } from '../main/db/incidents';
 import { getOrg, putOperator } from '../main/db/region';
 import { AuditChain } from '../main/db/audit';
 import { EMPTY_CHECKSUM } from '../main/sync/checksum';
@@ -504,16 +505,14 @@ export class SyncHub {
       )
       .raw(true)
       .iterate(workstationId) as IterableIterator<[number, string]>;
-    const pattern = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/;
     const highest = new Map<string, NumbersUsed>();
     for (const [receivedAt, number] of rows) {
       // Commands are received in counter order: the rest are older.
       if (receivedAt < cutoff) break;
-      const match = pattern.exec(number);
-      if (!match || match[3] !== prefix) continue;
-      const [, countyId, day, , sequence] = match as unknown as [string, string, string, string, string];
+      const parsed = parseIncidentNumber(number);
+      if (!parsed || parsed.prefix !== prefix) continue;
+      const { countyId, day, sequence: last } = parsed;
       const key = `${countyId}/${day}`;
-      const last = Number(sequence);
       const known = highest.get(key);
       if (!known || known.last < last) highest.set(key, { countyId, day, last });
     }

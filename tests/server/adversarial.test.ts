@@ -7,7 +7,7 @@ import { demoPassword, demoSecret } from '../../src/server/admin';
 import { numberPrefixOf, SyncHub } from '../../src/server/hub';
 import type { Session } from '../../src/server/auth';
 import type { PushedCommand, PushResult } from '../../src/shared/sync';
-import { burglaryCall, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
+import { burglaryCall, demoSession, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
 
 const START = Date.UTC(2026, 10, 29, 2, 0, 0);
 const CITY_WS = 'ws-city';
@@ -32,16 +32,7 @@ interface Desk {
   send: (ws: 'city' | 'pingli', name: string, input: unknown, at?: number) => PushResult;
 }
 
-function signIn(hub: SyncHub, operatorId: string, workstationId: string): Session {
-  const { token } = hub.login({
-    ...V,
-    operatorId,
-    password: demoPassword(operatorId),
-    workstationId,
-    workstationSecret: demoSecret(workstationId),
-  });
-  return hub.session(token);
-}
+const signIn = demoSession;
 
 function openDesk(now: () => number = () => START): Desk {
   const dir = demoDataDir();

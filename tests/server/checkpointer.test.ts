@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/main/db/audit';
-import { demoPassword, demoSecret } from '../../src/server/admin';
 import { WRITER_CHECKPOINT_PAGES } from '../../src/main/db/checkpointer';
 import { SyncHub } from '../../src/server/hub';
 import type { PushedCommand } from '../../src/shared/sync';
-import { burglaryCall, demoDataDir, PINGLI, V } from './helpers';
+import { burglaryCall, demoSession, demoDataDir, PINGLI, V } from './helpers';
 
 const dirs: string[] = [];
 const hubs: SyncHub[] = [];
@@ -21,14 +20,7 @@ afterEach(() => {
 function openHub(dir: string) {
   const hub = SyncHub.open(dir);
   hubs.push(hub);
-  const { token } = hub.login({
-    ...V,
-    operatorId: 'city-dispatcher',
-    password: demoPassword('city-dispatcher'),
-    workstationId: 'ws-city',
-    workstationSecret: demoSecret('ws-city'),
-  });
-  const session = hub.session(token);
+  const session = demoSession(hub, 'city-dispatcher', 'ws-city');
   let counter = 0;
   return {
     hub,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/app';
 import { demoPassword, demoSecret, seedDemo } from '../../src/server/admin';
 import { SyncHub } from '../../src/server/hub';
+import type { Session } from '../../src/server/auth';
 import {
   PROTOCOL_VERSION,
   SCHEMA_VERSION,
@@ -109,6 +110,18 @@ export async function login(
   });
   if (reply.status !== 200) throw new Error(`sign-in of ${operatorId} failed: ${JSON.stringify(reply.body)}`);
   return reply.body;
+}
+
+/** A session on the hub for a demo operator at a demo-enrolled workstation (signed in directly, no HTTP). */
+export function demoSession(hub: SyncHub, operatorId: string, workstationId: string): Session {
+  const { token } = hub.login({
+    ...V,
+    operatorId,
+    password: demoPassword(operatorId),
+    workstationId,
+    workstationSecret: demoSecret(workstationId),
+  });
+  return hub.session(token);
 }
 
 export function push(

@@ -3,12 +3,11 @@
 // for city and county workstations and any page size.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword, demoSecret } from '../../src/server/admin';
 import { MMAP_BYTES, PAGE_SQL, PAGE_SQL_SORTED, SyncHub, risesStrictly } from '../../src/server/hub';
 import { EMPTY_CHECKSUM } from '../../src/main/sync/checksum';
 import { scanPullAnswer } from '../../src/main/sync/pull-scan';
 import type { Session } from '../../src/server/auth';
-import { burglaryCall, command, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
+import { burglaryCall, demoSession, command, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
 
 const CITY = '610900';
 const NOW = Date.UTC(2026, 10, 29, 2, 0, 0);
@@ -19,14 +18,7 @@ let city: Session;
 let pingli: Session;
 
 function signIn(operatorId: string, workstationId: string): Session {
-  const { token } = hub.login({
-    ...V,
-    operatorId,
-    password: demoPassword(operatorId),
-    workstationId,
-    workstationSecret: demoSecret(workstationId),
-  });
-  return hub.session(token);
+  return demoSession(hub, operatorId, workstationId);
 }
 
 /** The answer as the server assembled it before, from the rows read one by one (kept as the reference). */

@@ -11,7 +11,7 @@ import { demoPassword, demoSecret } from '../../src/server/admin';
 import { SyncHub } from '../../src/server/hub';
 import type { Session } from '../../src/server/auth';
 import type { PushedCommand, PushStatus } from '../../src/shared/sync';
-import { burglaryCall, CHANGAN, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
+import { burglaryCall, demoSession, CHANGAN, demoDataDir, HANBIN, HANBIN_CENTRE, PINGLI, V } from './helpers';
 
 const START = Date.UTC(2026, 10, 29, 2, 0, 0);
 const CITY_WS = 'ws-city';
@@ -30,14 +30,7 @@ function openHub(): { hub: SyncHub; session: Session } {
   const dir = demoDataDir();
   const hub = SyncHub.open(dir, { now: () => START });
   hubs.push({ hub, dir });
-  const { token } = hub.login({
-    ...V,
-    operatorId: DISPATCHER,
-    password: demoPassword(DISPATCHER),
-    workstationId: CITY_WS,
-    workstationSecret: demoSecret(CITY_WS),
-  });
-  return { hub, session: hub.session(token) };
+  return { hub, session: demoSession(hub, DISPATCHER, CITY_WS) };
 }
 
 function commands(list: readonly (readonly [string, unknown])[], first = 1): PushedCommand[] {

@@ -12,7 +12,15 @@ import { HttpTransport } from '../../src/main/sync/transport';
 import { demoPassword, demoSecret } from '../../src/server/admin';
 import { CITY_ID } from '../../src/shared/domain/model';
 import type { PushedCommand } from '../../src/shared/sync';
-import { burglaryCall, HANBIN, PINGLI, startTestServer, V, type TestServer } from '../server/helpers';
+import {
+  burglaryCall,
+  demoSession,
+  HANBIN,
+  PINGLI,
+  startTestServer,
+  V,
+  type TestServer,
+} from '../server/helpers';
 import { partitionDump } from './harness';
 
 let server: TestServer;
@@ -21,14 +29,7 @@ const TOKEN_TTL_MS = 10 * 60_000;
 
 beforeAll(async () => {
   server = await startTestServer({ now: () => serverNow, tokenTtlMs: TOKEN_TTL_MS });
-  const { token } = server.hub.login({
-    ...V,
-    operatorId: 'city-dispatcher',
-    password: demoPassword('city-dispatcher'),
-    workstationId: 'ws-city',
-    workstationSecret: demoSecret('ws-city'),
-  });
-  const session = server.hub.session(token);
+  const session = demoSession(server.hub, 'city-dispatcher', 'ws-city');
   const commands: PushedCommand[] = [];
   for (let i = 1; i <= 240; i += 1)
     commands.push({

@@ -257,6 +257,16 @@ export function nextNumberOfDay(db: DB, countyId: string, day: string, prefix = 
   return `${countyId}-${day}-${prefix}${String(row.last).padStart(4, '0')}`;
 }
 
+/** The parts of an incident number (`610926-20261130-B0007`): county, day (YYYYMMDD), prefix, sequence. */
+export function parseIncidentNumber(
+  number: string,
+): { countyId: string; day: string; prefix: string; sequence: number } | undefined {
+  const match = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/.exec(number);
+  if (!match) return undefined;
+  const [, countyId = '', day = '', prefix = '', sequence = ''] = match;
+  return { countyId, day, prefix, sequence: Number(sequence) };
+}
+
 /**
  * Moves each county's day counter up to at least `last` (never down): a store that is not the one that gave this
  * workstation's numbers (reinstalled, or restored from a backup) would otherwise hand those numbers out again.

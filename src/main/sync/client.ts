@@ -30,7 +30,12 @@ import {
   type OutboxEntry,
 } from '../db/outbox';
 import { holdSearchIndexer } from '../db/search-index';
-import { NUMBER_PREFIX_KEY, nextNumberOfDay, raiseIncidentCounters } from '../db/incidents';
+import {
+  NUMBER_PREFIX_KEY,
+  nextNumberOfDay,
+  parseIncidentNumber,
+  raiseIncidentCounters,
+} from '../db/incidents';
 import { actorOf, getMeta, getOperator, listJurisdictions, setMeta } from '../db/region';
 import { absentWarnings } from '../db/warnings';
 import { EMPTY_CHECKSUM, RunningChecksum } from './checksum';
@@ -107,8 +112,6 @@ function crashPoint(): { kind: 'mid-page'; after: number } | { kind: 'after-push
  */
 const VERIFY_RECORDS = 2000;
 const VERIFY_INTERVAL_MS = 60_000;
-/** An incident number: county, day (YYYYMMDD), the workstation's prefix and the day's sequence. */
-const NUMBER_PATTERN = /^(.+)-(\d{8})-([A-Z]*)(\d+)$/;
 const VERIFY_BUSY_INTERVAL_MS = 10 * 60_000;
 
 /**
@@ -404,12 +407,11 @@ export class SyncClient {
       let renumbered = 0;
       for (const entry of pendingCalls(this.db)) {
         const input = entry.input as { number?: unknown };
-        const match = typeof input.number === 'string' ? NUMBER_PATTERN.exec(input.number) : null;
-        if (!match || match[3] !== prefix) continue;
-        const [, countyId = '', day = '', , sequence = ''] = match;
-        const last = reached.get(`${countyId}-${day}`);
-        if (last === undefined || Number(sequence) > last) continue;
-        const number = nextNumberOfDay(this.db, countyId, day, prefix);
+        const parsed = typeof input.number === 'string' ? parseIncidentNumber(input.number) : undefined;
+        if (!parsed || parsed.prefix !== prefix) continue;
+        const last = reached.get(`${parsed.countyId}-${parsed.day}`);
+        if (last === undefined || parsed.sequence > last) continue;
+        const number = nextNumberOfDay(this.db, parsed.countyId, parsed.day, prefix);
         replaceOutboxInput(this.db, entry.commandId, { ...input, number });
         renumbered += 1;
       }

@@ -65,6 +65,13 @@ export function rememberOperator(
   );
 }
 
+/** Whether the stored verifier accepts the password (scrypt with its own salt and parameters, compared in constant time). */
+function accepts(row: VerifierRow, password: string): boolean {
+  const expected = Buffer.from(row.hash, 'hex');
+  const actual = derive(password, Buffer.from(row.salt, 'hex'), JSON.parse(row.params) as ScryptParams);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
 /**
  * Checks a password against the stored verifier. The same answer for an unknown operator and a wrong password,
  * so the workstation does not tell who has signed in here.
@@ -81,10 +88,7 @@ export function signInOffline(db: DB, operatorId: string, password: string): Sig
     derive(password, randomBytes(16), PARAMS);
     throw refused;
   }
-  const params = JSON.parse(row.params) as ScryptParams;
-  const expected = Buffer.from(row.hash, 'hex');
-  const actual = derive(password, Buffer.from(row.salt, 'hex'), params);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw refused;
+  if (!accepts(row, password)) throw refused;
   return {
     id: row.operator_id,
     name: row.name,
@@ -103,10 +107,7 @@ export function signInOffline(db: DB, operatorId: string, password: string): Sig
 export function forgetRefusedOperator(db: DB, operatorId: string, password: string): boolean {
   const row = db.prepare('SELECT * FROM offline_verifiers WHERE operator_id = ?').get(operatorId) as
     VerifierRow | undefined;
-  if (!row) return false;
-  const expected = Buffer.from(row.hash, 'hex');
-  const actual = derive(password, Buffer.from(row.salt, 'hex'), JSON.parse(row.params) as ScryptParams);
-  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return false;
+  if (!row || !accepts(row, password)) return false;
   db.prepare('DELETE FROM offline_verifiers WHERE operator_id = ?').run(operatorId);
   return true;
 }

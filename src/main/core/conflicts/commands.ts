@@ -62,13 +62,17 @@ export function recordConflict(
   return conflict;
 }
 
+/** An incident's value of a conflict's field. */
+function incidentField(incident: Incident, field: Conflict['field']): string | number | null {
+  if (field === 'status') return incident.status;
+  return field === 'priority' ? incident.priority : incident.assignedOrgId;
+}
+
 /** The record's current value of a conflict's field; undefined when the record is not here. */
 export function conflictedValue(db: DB, conflict: Conflict): string | number | null | undefined {
   if (conflict.kind === 'case') return getCase(db, conflict.entityId)?.status;
   const incident = getIncident(db, conflict.entityId);
-  if (!incident) return undefined;
-  if (conflict.field === 'status') return incident.status;
-  return conflict.field === 'priority' ? incident.priority : incident.assignedOrgId;
+  return incident ? incidentField(incident, conflict.field) : undefined;
 }
 
 /**
@@ -106,7 +110,7 @@ export function resolveConflict(
   if (conflict.kind === 'incident') {
     const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
-    const current = conflictedValue(ctx.db, conflict);
+    const current = incidentField(before, conflict.field);
     if (args.choice === 'mine' && changedSinceSeen(conflict, current, args.expected)) {
       recordConflict(ctx, 'incident', before.id, conflict.field, conflict.mine, current);
     } else if (args.choice === 'mine') {
