@@ -336,8 +336,8 @@ describe('roles', () => {
     expect(desk.send('city', 'incident.update', { id: 'inc-conflict', patch: { priority: 2 } }).status).toBe(
       'applied',
     );
-    // Made on a copy that still showed priority 1: kept as a conflict instead of overwriting 2.
-    const stale = desk.send('city', 'incident.update', {
+    // Made by Pingli on a copy that still showed priority 1: kept as a conflict instead of overwriting 2.
+    const stale = desk.send('pingli', 'incident.update', {
       id: 'inc-conflict',
       patch: { priority: 3 },
       expected: { priority: 1 },

@@ -355,15 +355,21 @@ describe('partitions', () => {
       ['incident.addRef', { id: 'inc-1', ref: { kind: 'vehicle', plate: '陕G12345' } }],
       ['case.create', { id: 'case-1', title: '系列盗窃', countyId: PINGLI, incidentIds: ['inc-1'] }],
       ['case.addRef', { id: 'case-1', ref: { kind: 'person', name: '张三', role: 'suspect' } }],
-      ['incident.update', { id: 'inc-1', patch: { priority: 2 }, expected: { priority: 3 } }],
+      // From Pingli's console, which saw priority 3: someone else's concurrent change, kept as a conflict.
+      ['incident.update', { id: 'inc-1', patch: { priority: 2 }, expected: { priority: 3 } }, 'pingli'],
       ['incident.update', { id: 'inc-1', patch: { countyId: HANBIN } }],
       ['unit.move', { id: hanbinUnit.id, location: HANBIN_CENTRE }],
     ] as const;
-    for (const [name, input] of cmds) {
+    for (const [name, input, from] of cmds as readonly (readonly [string, unknown, 'pingli'?])[]) {
       now += 60_000;
-      const reply = await push(server, city.token, 'ws-city', [
-        command(next('ws-city'), name, input, 'city-dispatcher', now),
-      ]);
+      const reply =
+        from === 'pingli'
+          ? await push(server, pingli.token, `ws-${PINGLI}`, [
+              command(next(`ws-${PINGLI}`), name, input, `op-${PINGLI}`, now),
+            ])
+          : await push(server, city.token, 'ws-city', [
+              command(next('ws-city'), name, input, 'city-dispatcher', now),
+            ]);
       expect(reply.body.results[0]?.status, `${name}: ${JSON.stringify(reply.body.results[0]?.error)}`).toBe(
         'applied',
       );

@@ -26,7 +26,21 @@ async function pair() {
   const incident = city.desk.command(city.actor, 'incident.create', CALL);
   expect((await city.client.syncNow()).ok).toBe(true);
   expect((await pingli.client.syncNow()).ok).toBe(true);
-  return { clock, city, pingli, incident };
+  return { clock, hub, city, pingli, incident };
+}
+
+/** `pair()` and a second hall console where the same city dispatcher is signed in, caught up with the others. */
+async function trio() {
+  const { clock, hub, city, pingli, incident } = await pair();
+  const hall = openTestWorkstation(hub, {
+    id: 'ws-city-2',
+    jurisdictionId: '610900',
+    operatorId: 'city-dispatcher',
+    clock,
+  });
+  await signIn(hall);
+  expect((await hall.client.syncNow()).ok).toBe(true);
+  return { clock, city, pingli, hall, incident };
 }
 
 describe('conflicts between workstations', () => {
@@ -76,5 +90,62 @@ describe('conflicts between workstations', () => {
     const seen = city.desk.query(city.actor, 'incident.get', { id: incident.id });
     expect([seen.priority, seen.status]).toEqual([4, 'handled']);
     expect(city.desk.query(city.actor, 'sync.conflicts', {})).toHaveLength(0);
+  });
+
+  it('lets the same operator change a field on two consoles without a conflict: the last to reach the server wins', async () => {
+    const { clock, city, pingli, hall, incident } = await trio();
+    const kase = city.desk.command(city.actor, 'case.create', { title: '长安镇系列盗窃', countyId: PINGLI });
+    expect((await city.client.syncNow()).ok).toBe(true);
+    expect((await hall.client.syncNow()).ok).toBe(true);
+    // The dispatcher works on one console, then on the other, which has not heard of the first's changes.
+    city.desk.command(city.actor, 'incident.update', { id: incident.id, patch: { priority: 1 } });
+    city.desk.command(city.actor, 'incident.setStatus', { id: incident.id, status: 'dispatched' });
+    city.desk.command(city.actor, 'case.setStatus', { id: kase.id, status: 'investigating' });
+    expect((await city.client.syncNow()).ok).toBe(true);
+    clock.advance(1000);
+    hall.desk.command(hall.actor, 'incident.update', { id: incident.id, patch: { priority: 3 } });
+    hall.desk.command(hall.actor, 'incident.setStatus', { id: incident.id, status: 'handled' });
+    hall.desk.command(hall.actor, 'case.setStatus', { id: kase.id, status: 'closed' });
+    expect((await hall.client.syncNow()).ok).toBe(true);
+    for (const ws of [city, pingli, hall]) expect((await ws.client.syncNow()).ok).toBe(true);
+
+    for (const ws of [city, pingli, hall]) {
+      const seen = ws.desk.query(ws.actor, 'incident.get', { id: incident.id });
+      expect([seen.priority, seen.status], `${ws.id} incident`).toEqual([3, 'handled']);
+      expect(ws.desk.query(ws.actor, 'case.get', { id: kase.id }).status, `${ws.id} case`).toBe('closed');
+      expect(ws.desk.query(ws.actor, 'sync.conflicts', {}), `${ws.id} conflicts`).toHaveLength(0);
+    }
+    expect(hall.desk.query(hall.actor, 'sync.rejections', {})).toHaveLength(0);
+  });
+
+  it('still keeps a conflict when someone else changed the field after the same operator did', async () => {
+    const { clock, city, pingli, hall, incident } = await trio();
+    city.desk.command(city.actor, 'incident.update', { id: incident.id, patch: { priority: 1 } });
+    city.desk.command(city.actor, 'incident.setStatus', { id: incident.id, status: 'dispatched' });
+    expect((await city.client.syncNow()).ok).toBe(true);
+    expect((await pingli.client.syncNow()).ok).toBe(true);
+    clock.advance(1000);
+    pingli.desk.command(pingli.actor, 'incident.update', { id: incident.id, patch: { priority: 4 } });
+    pingli.desk.command(pingli.actor, 'incident.setStatus', { id: incident.id, status: 'on_scene' });
+    expect((await pingli.client.syncNow()).ok).toBe(true);
+    clock.advance(1000);
+    // The dispatcher's second console still shows priority 2, received.
+    hall.desk.command(hall.actor, 'incident.update', { id: incident.id, patch: { priority: 3 } });
+    hall.desk.command(hall.actor, 'incident.setStatus', { id: incident.id, status: 'handled' });
+    expect((await hall.client.syncNow()).ok).toBe(true);
+    for (const ws of [city, pingli, hall]) expect((await ws.client.syncNow()).ok).toBe(true);
+
+    for (const ws of [city, pingli, hall]) {
+      const seen = ws.desk.query(ws.actor, 'incident.get', { id: incident.id });
+      expect([seen.priority, seen.status], `${ws.id} incident`).toEqual([4, 'on_scene']);
+      const conflicts = ws.desk.query(ws.actor, 'sync.conflicts', {});
+      expect(
+        conflicts.map((c) => [c.field, c.mine, c.theirs, c.operatorId]).sort(),
+        `${ws.id} conflicts`,
+      ).toEqual([
+        ['priority', 3, 4, 'city-dispatcher'],
+        ['status', 'handled', 'on_scene', 'city-dispatcher'],
+      ]);
+    }
   });
 });

@@ -73,6 +73,14 @@ export class CommandContext {
     return this.replaying || this.batch !== undefined;
   }
 
+  /**
+   * The server applies the command (a push batch): its store holds the audit of every command, so it can tell who
+   * made a change. A workstation holds its own commands' audit only.
+   */
+  get authoritative(): boolean {
+    return this.batch !== undefined;
+  }
+
   /** A deterministic id for a record this command creates, so replaying the command yields the same ids. */
   derivedId(tag: string): string {
     this.idSequence += 1;

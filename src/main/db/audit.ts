@@ -131,6 +131,30 @@ export class AuditChain {
   }
 }
 
+/**
+ * The operator whose command last changed `field` of a record: the newest audit entry of the record whose before
+ * and after differ in it (a record's first entry, its creation, sets every field). Undefined when no entry here
+ * did, as on a workstation that never saw the change.
+ */
+export function lastChangedBy(
+  db: DB,
+  entityKind: string,
+  entityId: string,
+  field: string,
+): string | undefined {
+  const rows = prepared(
+    db,
+    'SELECT entity_kind, operator_id, before, after FROM audit WHERE entity_id = ? ORDER BY seq DESC',
+  ).iterate(entityId) as IterableIterator<Pick<AuditRow, 'entity_kind' | 'operator_id' | 'before' | 'after'>>;
+  for (const row of rows) {
+    if (row.entity_kind !== entityKind) continue;
+    const before = JSON.parse(row.before) as Record<string, unknown> | null;
+    const after = JSON.parse(row.after) as Record<string, unknown> | null;
+    if (before?.[field] !== after?.[field]) return row.operator_id;
+  }
+  return undefined;
+}
+
 function rowToEntry(row: AuditRow): AuditEntry {
   return {
     seq: row.seq,

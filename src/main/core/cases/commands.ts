@@ -7,7 +7,7 @@ import { getCase, putCase } from '../../db/cases';
 import { getIncident, putIncident } from '../../db/incidents';
 import { addRef } from '../../db/timeline';
 import { assertCounty } from '../access';
-import { recordConflict } from '../conflicts/commands';
+import { changedBySomeoneElse, recordConflict } from '../conflicts/commands';
 import type { CommandContext } from '../context';
 import { targetCounty } from '../incidents/commands';
 import { required } from '../lookup';
@@ -55,10 +55,13 @@ export function setCaseStatus(
   assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
   const expectedStatus = args.expected?.status;
   if (expectedStatus !== undefined && before.status !== expectedStatus) {
-    // Someone else moved the status meanwhile: already where this command wanted it, or a conflict to resolve.
-    if (before.status !== args.status)
+    // The status moved meanwhile: already where this command wanted it, a conflict to resolve when someone else
+    // moved it, or (the operator's own move on another console) a plain transition from where it is now.
+    if (before.status === args.status) return before;
+    if (changedBySomeoneElse(ctx, 'case', before.id, 'status')) {
       recordConflict(ctx, 'case', before.id, 'status', args.status, before.status);
-    return before;
+      return before;
+    }
   }
   const status = transition(caseMachine, before.id, before.status, caseEventFor(args.status));
   const after: Case = { ...before, status, updatedAt: ctx.at };

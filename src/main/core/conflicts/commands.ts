@@ -11,6 +11,7 @@ import {
 import type { CaseStatus, Incident, IncidentStatus } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
 import type { Conflict } from '../../../shared/sync';
+import { lastChangedBy } from '../../db/audit';
 import { getCase, putCase } from '../../db/cases';
 import type { DB } from '../../db/connection';
 import { getConflict, putConflict } from '../../db/conflicts';
@@ -26,6 +27,24 @@ import { required } from '../lookup';
  */
 export function isConflicting(expected: unknown, current: unknown, wanted: unknown): boolean {
   return expected !== undefined && wanted !== undefined && current !== expected && current !== wanted;
+}
+
+/**
+ * Whether the change that made `field` what the record holds now, which the command's operator did not see, was
+ * someone else's (DESIGN: only a concurrent change by someone else is kept as a conflict; the same operator's
+ * change made on another console is last-writer-wins like any other field). The server decides, from the audit
+ * of every command: the operator of the last change of the field. A workstation replaying a pending command on a
+ * rebase cannot (it holds its own commands' audit only, its own first run of this very command among them), so it
+ * shows the conflict until the server's answer and the pull that follows settle it.
+ */
+export function changedBySomeoneElse(
+  ctx: CommandContext,
+  kind: Conflict['kind'],
+  entityId: string,
+  field: Conflict['field'],
+): boolean {
+  if (!ctx.authoritative) return true;
+  return lastChangedBy(ctx.db, kind, entityId, field) !== ctx.actor.operatorId;
 }
 
 export function recordConflict(
@@ -111,7 +130,11 @@ export function resolveConflict(
     const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
     const current = incidentField(before, conflict.field);
-    if (args.choice === 'mine' && changedSinceSeen(conflict, current, args.expected)) {
+    if (
+      args.choice === 'mine' &&
+      changedSinceSeen(conflict, current, args.expected) &&
+      changedBySomeoneElse(ctx, 'incident', before.id, conflict.field)
+    ) {
       recordConflict(ctx, 'incident', before.id, conflict.field, conflict.mine, current);
     } else if (args.choice === 'mine') {
       const after: Incident = { ...before, updatedAt: ctx.at };
@@ -139,7 +162,11 @@ export function resolveConflict(
   } else {
     const before = required(getCase(ctx.db, conflict.entityId), 'case', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `case ${before.id}`);
-    if (args.choice === 'mine' && changedSinceSeen(conflict, before.status, args.expected)) {
+    if (
+      args.choice === 'mine' &&
+      changedSinceSeen(conflict, before.status, args.expected) &&
+      changedBySomeoneElse(ctx, 'case', before.id, 'status')
+    ) {
       recordConflict(ctx, 'case', before.id, 'status', conflict.mine, before.status);
     } else if (args.choice === 'mine') {
       const status = transition(

@@ -8,7 +8,7 @@ import {
 } from '../../../shared/domain/machines';
 import { CITY_ID, type EntityRef, type Incident } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
-import { incidentLinkId, MAX_CLOCK_SKEW_MS } from '../../../shared/sync';
+import { consoleTime, incidentLinkId } from '../../../shared/sync';
 import { prepared } from '../../db/connection';
 import {
   addIncidentLink,
@@ -21,7 +21,7 @@ import {
 import { getMeta, getOrg } from '../../db/region';
 import { addRef } from '../../db/timeline';
 import { assertCounty } from '../access';
-import { isConflicting, recordConflict } from '../conflicts/commands';
+import { changedBySomeoneElse, isConflicting, recordConflict } from '../conflicts/commands';
 import type { CommandContext } from '../context';
 import { required } from '../lookup';
 
@@ -75,10 +75,10 @@ export function createIncident(
 ): CommandResult<'incident.create'> {
   const countyId = targetCounty(ctx, args.countyId, 'incident');
   const id = args.id ?? ctx.derivedId('incident');
-  // A console sends its own clock as receivedAt: further ahead than the skew allowed for a command's time, it is
-  // clamped as that time is (the server clamps `at` to its receive time), so no call sorts first for days.
-  const receivedAt =
-    args.receivedAt === undefined || args.receivedAt > ctx.at + MAX_CLOCK_SKEW_MS ? ctx.at : args.receivedAt;
+  // A console sends its own clock as receivedAt: far ahead of the command's time, or before any console existed (a
+  // reset clock), it is clamped as that time is (the server clamps `at` to its receive time), so no call sorts first
+  // for days or reads 1970.
+  const receivedAt = consoleTime(args.receivedAt, ctx.at);
   const incident: Incident = {
     id,
     number:
@@ -134,11 +134,17 @@ export function updateIncident(
   // A concurrent change of priority or assignment by someone else is kept as a conflict, not overwritten.
   const expected = args.expected ?? {};
   const held = new Set<string>();
-  if (isConflicting(expected.priority, before.priority, patch.priority)) {
+  if (
+    isConflicting(expected.priority, before.priority, patch.priority) &&
+    changedBySomeoneElse(ctx, 'incident', before.id, 'priority')
+  ) {
     recordConflict(ctx, 'incident', before.id, 'priority', patch.priority, before.priority);
     held.add('priority');
   }
-  if (isConflicting(expected.assignedOrgId, before.assignedOrgId, patch.assignedOrgId)) {
+  if (
+    isConflicting(expected.assignedOrgId, before.assignedOrgId, patch.assignedOrgId) &&
+    changedBySomeoneElse(ctx, 'incident', before.id, 'assignedOrgId')
+  ) {
     recordConflict(ctx, 'incident', before.id, 'assignedOrgId', patch.assignedOrgId, before.assignedOrgId);
     held.add('assignedOrgId');
   }
@@ -171,11 +177,14 @@ export function setIncidentStatus(
   }
   const expectedStatus = args.expected?.status;
   if (expectedStatus !== undefined && before.status !== expectedStatus) {
-    // Someone else moved the status meanwhile: already where this command wanted it, or a conflict to resolve.
+    // The status moved meanwhile: already where this command wanted it, a conflict to resolve when someone else
+    // moved it, or (the operator's own move on another console) a plain transition from where it is now.
     if (before.status === args.status) return before;
-    recordConflict(ctx, 'incident', before.id, 'status', args.status, before.status);
-    if (args.disposition === undefined || args.disposition === before.disposition) return before;
-    return save(ctx, before, { ...before, disposition: args.disposition, updatedAt: ctx.at });
+    if (changedBySomeoneElse(ctx, 'incident', before.id, 'status')) {
+      recordConflict(ctx, 'incident', before.id, 'status', args.status, before.status);
+      if (args.disposition === undefined || args.disposition === before.disposition) return before;
+      return save(ctx, before, { ...before, disposition: args.disposition, updatedAt: ctx.at });
+    }
   }
   const event = incidentEventFor(args.status);
   const status = transition(incidentMachine, before.id, before.status, event);
