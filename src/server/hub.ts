@@ -23,6 +23,7 @@ import { EMPTY_CHECKSUM } from '../main/sync/checksum';
 import { CITY_ID, Id, LIMITS, Role, type Actor, type Incident } from '../shared/domain/model';
 import { DeskError, toErrorInfo, type ErrorInfo } from '../shared/errors';
 import {
+  EARLIEST_COMMAND_AT,
   EnrollRequest,
   LoginRequest,
   MAX_CLOCK_SKEW_MS,
@@ -180,6 +181,31 @@ export function numberPrefixOf(row: number): string {
   for (let n = row; n > 0; n = Math.floor((n - 1) / 26))
     prefix = String.fromCharCode(65 + ((n - 1) % 26)) + prefix;
   return prefix;
+}
+
+/**
+ * Whether a pushed command's time comes from a wrong clock, and which way: the server then takes its receive time
+ * instead (`at_clamped`), and whatever the handlers derive from the command's time follows (deadlines, timeline,
+ * audit; an incident's receivedAt through consoleTime). Null when the time is taken as sent.
+ *
+ * Ahead: more than MAX_CLOCK_SKEW_MS past the receive time. Behind: before EARLIEST_COMMAND_AT, a fixed date before
+ * any console existed — not the workstation's enrolment (minus the skew), although a console's commands usually
+ * follow it, because genuine commands can precede it and reach the server later with their true times:
+ * - every command goes to the outbox, synced or not (Desk.command): a console used standalone, or before anyone
+ *   enrolled it, pushes that work at its first online sign-in under the id it is then enrolled as;
+ * - an enrolment token only enrols a new id: a console reinstalled from its store after a hardware swap is enrolled
+ *   again under a new id and pushes the offline work it held from before;
+ * - a city server rebuilt while the counties work offline has a new store and new accounts, younger than the work
+ *   the counties then push; so the store's and the operator's account's creation times do not hold either.
+ * Those times are true and must stay (a call's age, a deadline already past). A console offline for a week sends
+ * week-old times too, so no "at most N days old" rule can tell a reset clock from it; a reset clock reads 1970 or
+ * its firmware's default date, long before the floor. A clock set wrong by hand to a date after the floor is taken
+ * at its word: the server cannot tell it from a console that was offline.
+ */
+function wrongClock(at: number, receivedAt: number): 'future' | 'past' | null {
+  if (at > receivedAt + MAX_CLOCK_SKEW_MS) return 'future';
+  if (at < EARLIEST_COMMAND_AT) return 'past';
+  return null;
 }
 
 function covers(jurisdictionId: string, countyId: string): boolean {
@@ -668,7 +694,8 @@ export class SyncHub {
       return { commandId, counter, status: 'rejected', error: JSON.parse(seen.error ?? 'null') as ErrorInfo };
     }
     const receivedAt = this.now();
-    const clamped = command.at > receivedAt + MAX_CLOCK_SKEW_MS;
+    const clamp = wrongClock(command.at, receivedAt);
+    const clamped = clamp !== null;
     const at = clamped ? receivedAt : command.at;
     let applied: Applied;
     try {
@@ -734,6 +761,7 @@ export class SyncHub {
         workstationId,
         counter,
         commandId,
+        direction: clamp,
         at: command.at,
         receivedAt,
       });

@@ -15,6 +15,23 @@ export const MAX_PUSH_COMMANDS = 500;
 export const MAX_PULL_LIMIT = 5000;
 /** A command stamped further than this in the future is clamped to the server's receive time. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/**
+ * No console made a command before this (Command Desk's first consoles date from November 2026; the start of that
+ * year leaves a margin). A command stamped earlier came from a clock that was reset — a flat CMOS battery reads 1970,
+ * a firmware its default date such as 2000-01-01 — and is clamped to the server's receive time like one from the
+ * future. Why a fixed date rather than the workstation's enrolment: see wrongClock in src/server/hub.ts.
+ */
+export const EARLIEST_COMMAND_AT = Date.UTC(2026, 0, 1);
+
+/**
+ * A time a console put in a command's input (an incident's receivedAt), as every store takes it: the command's own
+ * time (as the server clamped it) when left out, further ahead of it than MAX_CLOCK_SKEW_MS, or before any console
+ * existed. Such a time comes from the same wrong clock as a clamped `at`: kept, its call would read 1970 (or days
+ * ahead) and sit at one end of every queue sorted by time.
+ */
+export function consoleTime(time: number | undefined, at: number): number {
+  return time === undefined || time > at + MAX_CLOCK_SKEW_MS || time < EARLIEST_COMMAND_AT ? at : time;
+}
 
 /**
  * Partitions: one per county (its id) and one city-wide (CITY_ID). A county workstation reads its county

@@ -13,7 +13,7 @@ import {
   type WatchLevel,
 } from '../../../shared/domain/model';
 import { DeskError } from '../../../shared/errors';
-import { MAX_CLOCK_SKEW_MS } from '../../../shared/sync';
+import { EARLIEST_COMMAND_AT, MAX_CLOCK_SKEW_MS } from '../../../shared/sync';
 import { putCheck } from '../../db/checkpoint-checks';
 import { getCheckpoint } from '../../db/checkpoints';
 import { prepared } from '../../db/connection';
@@ -116,6 +116,14 @@ export function logCheck(
     throw new DeskError(
       'invalid_input',
       `checkpoint.logCheck: at is ${Math.round((at - ctx.at) / 60_000)} minutes ahead of now: a check is logged once made`,
+    );
+  }
+  // A time given that is older than any console: its warnings would read 1970, sort last and never be announced
+  // (desk.ts announces recent ones only). The command's own time is the server's to clamp, so only a given one.
+  if (args.at !== undefined && args.at < EARLIEST_COMMAND_AT) {
+    throw new DeskError(
+      'invalid_input',
+      `checkpoint.logCheck: at (${new Date(at).toISOString()}) is before any console existed: the clock that gave it is wrong`,
     );
   }
   const check: CheckpointCheck = {
