@@ -92,11 +92,28 @@ function secretOf(id: string): string {
   return `bench-secret-${id}-0123456789abcdef`;
 }
 
+/** An incident.create input as a console's operator types it. */
+interface BenchCall {
+  id?: string;
+  source: string;
+  category: string;
+  priority: number;
+  callerName: string;
+  callerPhone: string;
+  address: string;
+  summary: string;
+  location: { lng: number; lat: number };
+  countyId: string;
+}
+
+/** A pushed incident.create as the bench makes it: its input completed as a console's outbox holds it. */
+type BenchCommand = PushedCommand & { input: BenchCall & { id: string; number: string; receivedAt: number } };
+
 /**
  * The i-th bench call. Its incident id is left to the command (`<command id>.incident1`, time-ordered like a
  * console's) unless the bench must know it (`named`): random ids would cost the server half its push rate.
  */
-function call(i: number, countyId: string, tag: string, named = false): Record<string, unknown> {
+function call(i: number, countyId: string, tag: string, named = false): BenchCall {
   return {
     ...(named ? { id: `inc-${tag}-${i}` } : {}),
     source: 'call_110',
@@ -200,8 +217,8 @@ function benchCommands(
   firstCounter: number,
   at: number,
   numberPrefix = '',
-): PushedCommand[] {
-  const commands: PushedCommand[] = [];
+): BenchCommand[] {
+  const commands: BenchCommand[] = [];
   for (let i = from; i < to; i += 1) {
     // As a console names its commands (core/ids.ts): time first.
     const commandId = timeOrderedId(at + i);
@@ -234,9 +251,9 @@ function pushBatches(
   tag: string,
   firstCounter = 1,
   numberPrefix = '',
-): PushedCommand[][] {
+): BenchCommand[][] {
   const at = Date.now();
-  const batches: PushedCommand[][] = [];
+  const batches: BenchCommand[][] = [];
   for (let start = 0; start < count; start += MAX_PUSH_COMMANDS)
     batches.push(
       benchCommands(
@@ -344,6 +361,7 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
   const template = join(dir, 'server-push-template');
   prepareServer(template, PUSH_WORKSTATIONS);
   const rates: number[] = [];
+  const raws: number[] = [];
   for (let pass = 1; pass <= ROUNDS; pass += 1) {
     const serverDir = join(dir, `server-push-${pass}`);
     cpSync(template, serverDir, { recursive: true });
@@ -389,10 +407,25 @@ async function benchPush(dir: string): Promise<{ figures: Record<string, number>
     } finally {
       await server.stop();
     }
+    // Once the server has stopped: the baseline does not share the cores with it.
+    const raw = rawPushCommandsPerSecond(dir, pushBatches(`op-${PINGLI}`, PUSH_COMMANDS, PINGLI, 'raw'));
+    raws.push(raw);
+    console.log(
+      `push: baseline just after round ${pass}, the same rows by plain better-sqlite3 inserts: ${Math.round(raw)} ` +
+        `commands/s (push/raw ${round((rates[pass - 1] ?? NaN) / raw, 2)})`,
+    );
   }
-  const push = Math.round(median(rates));
-  console.log(`push: median of ${ROUNDS} rounds ${push} commands/s`);
-  return { figures: { push_cmds_per_s: push }, serverDir: join(dir, 'server-push-1') };
+  const figures = {
+    push_cmds_per_s: Math.round(median(rates)),
+    push_raw_cmds_per_s: Math.round(median(raws)),
+    // The median of each round's ratio: a round and its baseline ran on the host at the same pace.
+    push_vs_raw: round(median(rates.map((rate, index) => rate / (raws[index] ?? NaN))), 2),
+  };
+  console.log(
+    `push: median of ${ROUNDS} rounds ${figures.push_cmds_per_s} commands/s; baselines ${figures.push_raw_cmds_per_s} ` +
+      `commands/s; push_vs_raw (median of the rounds' ratios) ${figures.push_vs_raw}`,
+  );
+  return { figures, serverDir: join(dir, 'server-push-1') };
 }
 
 // ---------- pull ----------
@@ -487,30 +520,52 @@ async function pullOnce(
 }
 
 /**
- * The baseline, run just after the pulls it is compared with: as many rows as the pull applies (half incident-like
- * rows with the store's four incident indexes, half timeline-like rows with theirs), written by plain
- * better-sqlite3 statements in transactions of 2,000 into a fresh WAL file. This host's speed drifts by a third
- * over minutes; pull_vs_raw says how the pull compares with what plain SQLite did on it at that moment.
+ * What plain SQLite does on this host at this moment, to compare a part with: `write` runs on a fresh WAL file
+ * with `pragmas` and `schema` (neither timed), and the answer is `count` per second of it. This host's speed
+ * drifts by a third over minutes, so each baseline runs just after what it is compared with. The file and its WAL
+ * are removed afterwards.
  */
-function rawRowsPerSecond(dir: string, rows: number): number {
-  const file = join(dir, 'raw-baseline.sqlite');
+function plainSqliteRate(
+  file: string,
+  pragmas: string[],
+  schema: string,
+  count: number,
+  write: (db: Database.Database) => void,
+): number {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(`
-      CREATE TABLE incidents (id TEXT PRIMARY KEY, county TEXT NOT NULL, status TEXT NOT NULL, received INTEGER NOT NULL,
-        lng REAL NOT NULL, lat REAL NOT NULL, body TEXT NOT NULL) STRICT;
-      CREATE INDEX incidents_status ON incidents (status, received);
-      CREATE INDEX incidents_county ON incidents (county, received);
-      CREATE INDEX incidents_received ON incidents (received);
-      CREATE INDEX incidents_place ON incidents (lng, lat);
-      CREATE TABLE timeline (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, at INTEGER NOT NULL, text TEXT NOT NULL) STRICT;
-      CREATE INDEX timeline_incident ON timeline (incident_id, at);`);
+    for (const pragma of pragmas) db.pragma(pragma);
+    db.exec(schema);
+    const t0 = nowMs();
+    write(db);
+    return count / ((nowMs() - t0) / 1000);
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  }
+}
+
+/**
+ * The pull's baseline, run just after the pulls it is compared with: as many rows as the pull applies (half
+ * incident-like rows with the store's four incident indexes, half timeline-like rows with theirs), written by
+ * plain better-sqlite3 statements in transactions of 2,000. pull_vs_raw says how the pull compares with what plain
+ * SQLite did on this host at that moment.
+ */
+function rawRowsPerSecond(dir: string, rows: number): number {
+  const schema = `
+    CREATE TABLE incidents (id TEXT PRIMARY KEY, county TEXT NOT NULL, status TEXT NOT NULL, received INTEGER NOT NULL,
+      lng REAL NOT NULL, lat REAL NOT NULL, body TEXT NOT NULL) STRICT;
+    CREATE INDEX incidents_status ON incidents (status, received);
+    CREATE INDEX incidents_county ON incidents (county, received);
+    CREATE INDEX incidents_received ON incidents (received);
+    CREATE INDEX incidents_place ON incidents (lng, lat);
+    CREATE TABLE timeline (id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, at INTEGER NOT NULL, text TEXT NOT NULL) STRICT;
+    CREATE INDEX timeline_incident ON timeline (incident_id, at);`;
+  return plainSqliteRate(join(dir, 'raw-baseline.sqlite'), ['synchronous = NORMAL'], schema, rows, (db) => {
     const incident = db.prepare('INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, ?)');
     const entry = db.prepare('INSERT INTO timeline VALUES (?, ?, ?, ?)');
     const at = Date.now();
-    const t0 = nowMs();
     for (let start = 0; start < rows; start += 2000) {
       db.transaction(() => {
         for (let i = start; i < Math.min(rows, start + 2000); i += 2) {
@@ -521,13 +576,124 @@ function rawRowsPerSecond(dir: string, rows: number): number {
         }
       })();
     }
-    return rows / ((nowMs() - t0) / 1000);
-  } finally {
-    db.close();
-    rmSync(file, { force: true });
-    rmSync(`${file}-wal`, { force: true });
-    rmSync(`${file}-shm`, { force: true });
-  }
+  });
+}
+
+/**
+ * The server's tables a pushed incident.create writes to, shaped as its store has them after the core and server
+ * migrations (the server drops the incident list indexes; the change log keeps one index beside its key).
+ */
+const PUSH_BASELINE_SCHEMA = `
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY, number TEXT NOT NULL, county_id TEXT NOT NULL,
+    source TEXT NOT NULL, category TEXT NOT NULL, priority INTEGER NOT NULL CHECK (priority BETWEEN 1 AND 4),
+    status TEXT NOT NULL, caller_name TEXT NOT NULL, caller_phone TEXT NOT NULL,
+    address TEXT NOT NULL, summary TEXT NOT NULL, notes TEXT NOT NULL,
+    lng REAL NOT NULL, lat REAL NOT NULL, received_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    disposition TEXT NOT NULL, assigned_org_id TEXT, merged_into_id TEXT, case_id TEXT, created_by TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE timeline (
+    id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, at INTEGER NOT NULL, kind TEXT NOT NULL,
+    text TEXT NOT NULL, by TEXT NOT NULL, data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX timeline_incident ON timeline (incident_id, at);
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, operator_id TEXT NOT NULL, workstation_id TEXT NOT NULL,
+    command_id TEXT NOT NULL, command TEXT NOT NULL, entity_kind TEXT NOT NULL, entity_id TEXT NOT NULL,
+    county_id TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX audit_entity ON audit (entity_id, seq);
+  CREATE TABLE received_commands (
+    workstation_id TEXT NOT NULL, counter INTEGER NOT NULL, command_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    operator_id TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('applied','rejected')), error TEXT,
+    at INTEGER NOT NULL, received_at INTEGER NOT NULL, at_clamped INTEGER NOT NULL,
+    PRIMARY KEY (workstation_id, counter)
+  ) STRICT;
+  CREATE TABLE changes (
+    partition TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('put','delete')), record TEXT NOT NULL, hash TEXT NOT NULL,
+    PRIMARY KEY (partition, seq)
+  ) STRICT;
+  CREATE UNIQUE INDEX changes_record ON changes (kind, id, partition);`;
+
+/** Stands in for the SHA-256 hex digests the server computes (audit chain, change log): text of their size. */
+const HASH_TEXT = 'f'.repeat(64);
+
+/**
+ * The push's baseline, run just after each round: the rows the server writes per incident.create (the incident,
+ * its timeline entry, its audit entry, the received_commands row, the incident's and the entry's changes) for
+ * `batches` (the same commands as the round's), by plain better-sqlite3 statements in one transaction per batch
+ * (the server commits one per push batch, one fsync each with synchronous = FULL). Without the app: no HTTP, no
+ * validation, savepoints or lookups, no hashing. push_vs_raw says how the push compares with what plain SQLite did
+ * on this host at that moment.
+ */
+function rawPushCommandsPerSecond(dir: string, batches: BenchCommand[][]): number {
+  const file = join(dir, 'raw-push-baseline.sqlite');
+  const count = batches.reduce((sum, batch) => sum + batch.length, 0);
+  // The server leaves checkpoints to a worker thread (its writer only checkpoints past WRITER_CHECKPOINT_PAGES);
+  // the baseline's writer leaves its throw-away WAL alone.
+  const pragmas = ['synchronous = FULL', 'wal_autocheckpoint = 0'];
+  return plainSqliteRate(file, pragmas, PUSH_BASELINE_SCHEMA, count, (db) => {
+    // What every bench command writes alike is written by the statements themselves.
+    const incident = db.prepare(
+      `INSERT INTO incidents VALUES (?, ?, ?, ?, ?, ?, 'received', ?, ?, ?, ?, '', ?, ?, ?, ?, '', NULL, NULL, NULL, ?)`,
+    );
+    const entry = db.prepare(`INSERT INTO timeline VALUES (?, ?, ?, 'received', ?, ?, ?)`);
+    const audit = db.prepare(
+      `INSERT INTO audit VALUES (?, ?, ?, 'ws-raw', ?, 'incident.create', 'incident', ?, ?, 'null', ?, ?, ?)`,
+    );
+    const received = db.prepare(
+      `INSERT INTO received_commands VALUES ('ws-raw', ?, ?, 'incident.create', ?, 'applied', NULL, ?, ?, 0)`,
+    );
+    const change = db.prepare(`INSERT INTO changes VALUES (?, ?, ?, ?, 'put', ?, ?)`);
+    let seq = 0;
+    for (const batch of batches) {
+      db.transaction(() => {
+        for (const { commandId, counter, operatorId, at, input } of batch) {
+          seq += 1;
+          const { id, number, countyId, source, priority, address, location, receivedAt } = input;
+          // The incident as the server stores and logs it: the completed input and the fields the apply adds.
+          const record = JSON.stringify({
+            ...input,
+            status: 'received',
+            notes: '',
+            updatedAt: receivedAt,
+            disposition: '',
+            assignedOrgId: null,
+            mergedIntoId: null,
+            caseId: null,
+            createdBy: operatorId,
+          });
+          incident.run(
+            id,
+            number,
+            countyId,
+            source,
+            input.category,
+            priority,
+            input.callerName,
+            input.callerPhone,
+            address,
+            input.summary,
+            location.lng,
+            location.lat,
+            receivedAt,
+            receivedAt,
+            operatorId,
+          );
+          const entryId = `${commandId}.t1`;
+          const text = `${number} ${address}`;
+          const data = { source, priority };
+          entry.run(entryId, id, at, text, operatorId, JSON.stringify(data));
+          const logged = { at, by: operatorId, data, id: entryId, incidentId: id, kind: 'received', text };
+          audit.run(seq, at, operatorId, commandId, id, countyId, record, HASH_TEXT, HASH_TEXT);
+          received.run(counter, commandId, operatorId, at, at);
+          change.run(countyId, 2 * seq - 1, 'incident', id, record, HASH_TEXT);
+          change.run(countyId, 2 * seq, 'timeline', entryId, JSON.stringify(logged), HASH_TEXT);
+        }
+      })();
+    }
+  });
 }
 
 /**
