@@ -144,7 +144,11 @@ export function issueOrder(
     ? required(getIncident(ctx.db, args.incidentId), 'incident', args.incidentId)
     : null;
   if (incident) assertCounty(ctx.actor, incident.countyId, `incident ${incident.id}`);
+  // An order lives in its county's partition when it and its incident are all in one county; otherwise city-wide,
+  // which every console reads: the city sending Hanbin units to a Pingli call must not hide the order (and its
+  // units' reports) from Pingli, whose call it is, as Hanbin's partition would.
   const counties = new Set(targets.map((t) => t.countyId));
+  if (incident) counties.add(incident.countyId);
   const [only] = counties;
   const order: Order = {
     id,
