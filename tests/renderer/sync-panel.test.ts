@@ -1,8 +1,6 @@
-// The sync panel's rules outside the browser: who is offered the resolve buttons (held to the workstation's own
-// role table, which the server applies too), and when a listed conflict is the echo of a 'mine' already chosen.
+// The sync panel's rules outside the browser: who is offered the resolve buttons, and when a listed conflict is
+// the echo of a 'mine' already chosen.
 import { describe, expect, it } from 'vitest';
-import { COMMAND_ROLES } from '../../src/main/core/access';
-import { Role } from '../../src/shared/domain/model';
 import type { Conflict } from '../../src/shared/sync';
 import { echoOf, mayResolve } from '../../src/renderer/store/sync';
 
@@ -25,20 +23,38 @@ function conflict(overrides: Partial<Conflict>): Conflict {
 }
 
 describe('mayResolve', () => {
-  it('offers the buttons exactly to the roles that may set the conflicted field', () => {
-    for (const role of Role.options) {
-      for (const field of ['status', 'priority', 'assignedOrgId'] as const) {
-        const command = field === 'status' ? 'incident.setStatus' : 'incident.update';
-        expect(mayResolve(role, { kind: 'incident' }), `${role} on an incident's ${field}`).toBe(
-          COMMAND_ROLES[command].includes(role) && COMMAND_ROLES['conflict.resolve'].includes(role),
-        );
-      }
-      expect(mayResolve(role, { kind: 'case' }), `${role} on a case's status`).toBe(
-        COMMAND_ROLES['case.setStatus'].includes(role) && COMMAND_ROLES['conflict.resolve'].includes(role),
-      );
+  const FIELDS = ['status', 'priority', 'assignedOrgId'] as const;
+
+  it('offers the operational roles the buttons for every conflict', () => {
+    for (const role of ['city_commander', 'dispatcher', 'county_operator'] as const) {
+      for (const field of FIELDS)
+        expect(mayResolve(role, { kind: 'incident', field }), `${role} on an incident's ${field}`).toBe(true);
+      expect(mayResolve(role, { kind: 'case', field: 'status' }), `${role} on a case's status`).toBe(true);
     }
-    expect(mayResolve('analyst', { kind: 'incident' })).toBe(false);
-    expect(mayResolve(undefined, { kind: 'incident' })).toBe(false);
+  });
+
+  it("shows an analyst an incident's conflicts without buttons, but lets them settle a case's status", () => {
+    for (const field of FIELDS)
+      expect(mayResolve('analyst', { kind: 'incident', field }), `analyst on an incident's ${field}`).toBe(
+        false,
+      );
+    expect(mayResolve('analyst', { kind: 'case', field: 'status' })).toBe(true);
+  });
+
+  it('offers no buttons to a supervisor, an administrator or a console not yet signed in', () => {
+    for (const role of ['supervisor', 'admin', undefined] as const) {
+      for (const field of FIELDS)
+        expect(mayResolve(role, { kind: 'incident', field }), `${role} on an incident's ${field}`).toBe(
+          false,
+        );
+      expect(mayResolve(role, { kind: 'case', field: 'status' }), `${role} on a case's status`).toBe(false);
+    }
+  });
+
+  it('follows the conflict as the console lists it', () => {
+    expect(mayResolve('analyst', conflict({ field: 'priority' }))).toBe(false);
+    expect(mayResolve('analyst', conflict({ kind: 'case', entityId: 'k1', field: 'status' }))).toBe(true);
+    expect(mayResolve('dispatcher', conflict({ field: 'priority' }))).toBe(true);
   });
 });
 

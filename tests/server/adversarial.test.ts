@@ -366,6 +366,58 @@ describe('roles', () => {
     // The dispatcher who may change priorities settles it.
     expect(desk.send('city', 'conflict.resolve', { id: conflictId, choice: 'mine' }).status).toBe('applied');
   });
+
+  it("lets an analyst settle a case's status conflict, which an analyst may set, and refuses a supervisor", () => {
+    const desk = openDesk();
+    const analyst = signIn(desk.hub, 'city-analyst', CITY_WS);
+    const supervisor = signIn(desk.hub, 'city-supervisor', CITY_WS);
+    const created = desk.send('city', 'case.create', {
+      id: 'case-conflict',
+      title: '系列盗窃',
+      countyId: PINGLI,
+    });
+    expect(created.status, JSON.stringify(created)).toBe('applied');
+    expect(desk.send('city', 'case.setStatus', { id: 'case-conflict', status: 'investigating' }).status).toBe(
+      'applied',
+    );
+    // Made by Pingli on a copy that still showed the case open: kept as a conflict instead of closing it.
+    const stale = desk.send('pingli', 'case.setStatus', {
+      id: 'case-conflict',
+      status: 'closed',
+      expected: { status: 'open' },
+    });
+    expect(stale.status).toBe('applied');
+    const { id: conflictId } = desk.hub.db.prepare('SELECT id FROM conflicts').get() as { id: string };
+    const resolve = (session: Session, operatorId: string, counter: number): PushResult => {
+      const [result] = desk.hub.push(session, {
+        ...V,
+        workstationId: CITY_WS,
+        commands: [
+          {
+            commandId: `cmd-${operatorId}-${counter}`,
+            counter,
+            name: 'conflict.resolve',
+            input: { id: conflictId, choice: 'mine' },
+            operatorId,
+            at: START,
+          },
+        ],
+      }).results;
+      if (!result) throw new Error('push answered no result');
+      return result;
+    };
+    const caseStatus = () =>
+      (desk.hub.db.prepare("SELECT status FROM cases WHERE id = 'case-conflict'").get() as { status: string })
+        .status;
+    const refused = resolve(supervisor, 'city-supervisor', 90);
+    expect(refused.status).toBe('rejected');
+    expect(refused.error?.code).toBe('forbidden');
+    expect(refused.error?.message).toContain('conflict.resolve');
+    expect(caseStatus(), 'the refused supervisor changed nothing').toBe('investigating');
+    const settled = resolve(analyst, 'city-analyst', 91);
+    expect(settled.status, JSON.stringify(settled)).toBe('applied');
+    expect(caseStatus(), "the analyst's choice of 'mine' closed the case").toBe('closed');
+  });
 });
 
 describe('reserved operator ids', () => {

@@ -1,41 +1,9 @@
-// Who may do what, and where: roles per command, and the jurisdiction rule that keeps each county to its own records.
+// Who may do what, and where: the role table (src/shared/access.ts) enforced, and the jurisdiction rule that keeps
+// each county to its own records.
+import { mayRun } from '../../shared/access';
 import type { CommandName } from '../../shared/contract';
-import { CITY_ID, type Actor, type Role } from '../../shared/domain/model';
+import { CITY_ID, type Actor } from '../../shared/domain/model';
 import { DeskError } from '../../shared/errors';
-
-const OPERATIONAL: readonly Role[] = ['city_commander', 'dispatcher', 'county_operator'];
-
-export const COMMAND_ROLES: Record<CommandName, readonly Role[]> = {
-  'incident.create': OPERATIONAL,
-  'incident.update': OPERATIONAL,
-  'incident.setStatus': OPERATIONAL,
-  'incident.link': OPERATIONAL,
-  'incident.merge': OPERATIONAL,
-  'incident.addNote': [...OPERATIONAL, 'supervisor'],
-  'incident.addRef': [...OPERATIONAL, 'analyst'],
-  'order.issue': OPERATIONAL,
-  'order.sign': OPERATIONAL,
-  'order.start': OPERATIONAL,
-  'order.feedback': OPERATIONAL,
-  'order.complete': [...OPERATIONAL, 'supervisor'],
-  'order.cancel': OPERATIONAL,
-  'order.escalate': [...OPERATIONAL, 'supervisor'],
-  'unit.setStatus': OPERATIONAL,
-  'unit.move': OPERATIONAL,
-  'checkpoint.setActive': OPERATIONAL,
-  'case.create': [...OPERATIONAL, 'analyst'],
-  'case.setStatus': [...OPERATIONAL, 'analyst'],
-  'case.linkIncident': [...OPERATIONAL, 'analyst'],
-  'case.addRef': [...OPERATIONAL, 'analyst'],
-  'conflict.resolve': [...OPERATIONAL, 'analyst'],
-  // The watch list is kept and checks are logged by the operational roles; analysts and supervisors read it.
-  'watch.add': OPERATIONAL,
-  'watch.setActive': OPERATIONAL,
-  'checkpoint.logCheck': OPERATIONAL,
-  'warning.acknowledge': OPERATIONAL,
-  'warning.handle': OPERATIONAL,
-  'warning.linkIncident': OPERATIONAL,
-};
 
 /**
  * The operator id the supervision timer (督办) acts as. No account, password or sign-in stands behind it: every
@@ -66,7 +34,7 @@ export function supervisionActorIn(jurisdictionId: string, workstationId: string
 }
 
 export function assertRole(actor: Actor, command: CommandName): void {
-  if (!COMMAND_ROLES[command].includes(actor.role)) {
+  if (!mayRun(actor.role, command)) {
     throw new DeskError('forbidden', `${actor.operatorId} (${actor.role}) may not run ${command}`, {
       operatorId: actor.operatorId,
       role: actor.role,

@@ -2,14 +2,9 @@
 // handle actions; entering a check (录入盘查) at a checkpoint; and the watch list (布控) of the jurisdiction.
 // Selection is shared with the map: choosing a warning or a checkpoint here shows it there, and the other way.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type {
-  CheckpointCheck,
-  Role,
-  Warning,
-  WatchEntry,
-  WatchKind,
-  WatchLevel,
-} from '../../shared/domain/model';
+import { mayRun } from '../../shared/access';
+import type { CommandName } from '../../shared/contract';
+import type { CheckpointCheck, Warning, WatchEntry, WatchKind, WatchLevel } from '../../shared/domain/model';
 import { CITY_ID } from '../../shared/domain/model';
 import {
   acknowledgeWarning,
@@ -30,14 +25,14 @@ import { newWarningCount, warningList } from '../store/warnings';
 
 type Tab = 'warnings' | 'check' | 'watch';
 
-const OPERATIONAL: readonly Role[] = ['city_commander', 'dispatcher', 'county_operator'];
 const KINDS: readonly WatchKind[] = ['plate', 'person', 'phone'];
 const LEVELS: readonly WatchLevel[] = [1, 2, 3];
 const HOUR = 3_600_000;
 
-function useCanOperate(): boolean {
+/** Whether the signed-in operator's role may run a command: only actions the core would accept are offered. */
+function useMayRun(): (command: CommandName) => boolean {
   const role = useDesk((s) => s.actor?.role);
-  return role !== undefined && OPERATIONAL.includes(role);
+  return (command) => role !== undefined && mayRun(role, command);
 }
 
 function LevelTag({ level }: { level: WatchLevel }) {
@@ -51,9 +46,10 @@ function WarningRow({ warning, selected }: { warning: Warning; selected: boolean
   const checkpoint = useDesk((s) => s.checkpoints[warning.checkpointId]);
   const incident = useDesk((s) => (warning.incidentId ? s.incidents[warning.incidentId] : undefined));
   const selectedIncident = useDesk((s) => (s.selection?.kind === 'incident' ? s.selection.id : null));
-  const canOperate = useCanOperate();
+  const may = useMayRun();
   const [note, setNote] = useState('');
   const open = warning.status !== 'handled';
+  const mayAct = may('warning.acknowledge') || may('warning.handle') || may('warning.linkIncident');
   const handle = (event: FormEvent): void => {
     event.preventDefault();
     if (note.trim()) void handleWarning(warning.id, note.trim()).then((ok) => ok && setNote(''));
@@ -100,24 +96,26 @@ function WarningRow({ warning, selected }: { warning: Warning; selected: boolean
           {incident && <span>{t('warnings.incident', { number: incident.number })}</span>}
         </div>
       )}
-      {canOperate && open && (
+      {mayAct && open && (
         <div className="warning-actions" onClick={(e) => e.stopPropagation()}>
-          {warning.status === 'new' && (
+          {warning.status === 'new' && may('warning.acknowledge') && (
             <button className="primary" onClick={() => void acknowledgeWarning(warning.id)}>
               {t('warnings.acknowledge')}
             </button>
           )}
-          <form className="feedback" onSubmit={handle}>
-            <input
-              placeholder={t('warnings.handlePlaceholder')}
-              value={note}
-              onChange={(e) => setNote(e.target.value)}
-            />
-            <button type="submit" disabled={!note.trim()}>
-              {t('warnings.handle')}
-            </button>
-          </form>
-          {selectedIncident && selectedIncident !== warning.incidentId && (
+          {may('warning.handle') && (
+            <form className="feedback" onSubmit={handle}>
+              <input
+                placeholder={t('warnings.handlePlaceholder')}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+              />
+              <button type="submit" disabled={!note.trim()}>
+                {t('warnings.handle')}
+              </button>
+            </form>
+          )}
+          {selectedIncident && selectedIncident !== warning.incidentId && may('warning.linkIncident') && (
             <button onClick={() => void linkWarningIncident(warning.id, selectedIncident)}>
               {t('warnings.linkIncident')}
             </button>
@@ -173,7 +171,7 @@ function CheckForm() {
   const checkpoints = useDesk((s) => s.checkpoints);
   const region = useDesk((s) => s.region);
   const checkVersion = useDesk((s) => s.checkVersion);
-  const canOperate = useCanOperate();
+  const may = useMayRun();
   // The checkpoint follows what is selected: a checkpoint, or the checkpoint of a selected warning.
   const selected = useDesk((s) =>
     s.selection?.kind === 'checkpoint'
@@ -292,7 +290,11 @@ function CheckForm() {
           <input name="note" value={note} onChange={(e) => setNote(e.target.value)} />
         </label>
         <div className="actions">
-          <button type="submit" className="primary" disabled={!canOperate || busy || !checkpointId}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={!may('checkpoint.logCheck') || busy || !checkpointId}
+          >
             {t('check.submit')}
           </button>
         </div>
@@ -328,7 +330,7 @@ function WatchList() {
   const region = useDesk((s) => s.region);
   const actor = useDesk((s) => s.actor);
   const now = useDesk((s) => s.now);
-  const canOperate = useCanOperate();
+  const may = useMayRun();
   const cityOperator = isCityOperator(actor);
   const [kind, setKind] = useState<WatchKind>('plate');
   const [value, setValue] = useState('');
@@ -372,7 +374,7 @@ function WatchList() {
   };
   return (
     <div className="watch-tab">
-      {canOperate && (
+      {may('watch.add') && (
         <form className="watch-form" data-testid="watch-form" onSubmit={(e) => void submit(e)}>
           <div className="grid3">
             <label>
@@ -480,7 +482,7 @@ function WatchList() {
                     {t('watch.until', { at: formatDateTime(language, entry.validUntil) })}
                   </span>
                 )}
-                {canOperate && (
+                {may('watch.setActive') && (
                   <button onClick={() => void setWatchActive(entry.id, !entry.active)}>
                     {t(entry.active ? 'watch.deactivate' : 'watch.activate')}
                   </button>

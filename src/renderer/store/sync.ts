@@ -1,5 +1,6 @@
 // Sync with the central server as the console shows it: the workstation's sync.status, the rejection inbox
 // (commands the server refused) and the conflicts awaiting the operator's choice.
+import { commandSettingField, mayRun } from '../../shared/access';
 import type { Rejection, SyncStatus } from '../../shared/contract';
 import { CaseStatus, IncidentStatus, type Org, type Role } from '../../shared/domain/model';
 import type { Conflict } from '../../shared/sync';
@@ -52,17 +53,13 @@ export const createSyncSlice: Slice<SyncSlice> = (set) => ({
     set((state) => ({ settledMine: [...state.settledMine.filter((c) => c.id !== conflict.id), conflict] })),
 });
 
-const OPERATIONAL: readonly Role[] = ['city_commander', 'dispatcher', 'county_operator'];
-
 /**
- * Whether this role may settle the conflict: settling decides the field, so it takes the role that may set it
- * (incident.setStatus / incident.update for an incident's field, case.setStatus for a case's), as
- * COMMAND_ROLES in src/main/core/access.ts says (tests/renderer/sync-panel.test.ts holds the two together).
- * An analyst sees an incident's conflicts but may settle only a case's.
+ * Whether this role may settle the conflict: `conflict.resolve` and the command that sets the conflicted field,
+ * as the core checks them (an analyst sees an incident's conflicts but may settle only a case's).
  */
-export function mayResolve(role: Role | undefined, conflict: Pick<Conflict, 'kind'>): boolean {
+export function mayResolve(role: Role | undefined, conflict: Pick<Conflict, 'kind' | 'field'>): boolean {
   if (role === undefined) return false;
-  return OPERATIONAL.includes(role) || (conflict.kind === 'case' && role === 'analyst');
+  return mayRun(role, 'conflict.resolve') && mayRun(role, commandSettingField(conflict));
 }
 
 /**

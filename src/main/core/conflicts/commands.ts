@@ -1,5 +1,6 @@
 // Conflicts (DESIGN: status, priority and assignment are never silently overwritten by a concurrent change):
 // recording one when a command's expected value no longer holds, and the operator's resolution.
+import { commandSettingField } from '../../../shared/access';
 import type { CommandArgs, CommandResult } from '../../../shared/contract';
 import {
   caseEventFor,
@@ -121,11 +122,8 @@ export function resolveConflict(
       { entity: 'conflict', id: conflict.id, state: 'resolved', event: 'resolve' },
     );
   }
-  // Settling a conflict decides the field: only who may set it may settle it (an analyst may resolve a case's
-  // status conflict, never an incident's).
-  if (conflict.kind === 'incident')
-    assertRole(ctx.actor, conflict.field === 'status' ? 'incident.setStatus' : 'incident.update');
-  else assertRole(ctx.actor, 'case.setStatus');
+  // Settling a conflict decides the field: only who may set it may settle it.
+  assertRole(ctx.actor, commandSettingField(conflict));
   if (conflict.kind === 'incident') {
     const before = required(getIncident(ctx.db, conflict.entityId), 'incident', conflict.entityId);
     assertCounty(ctx.actor, before.countyId, `incident ${before.id}`);
