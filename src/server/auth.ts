@@ -1,5 +1,16 @@
 // Passwords (scrypt, per-account salt, timing-safe compare), workstation secrets, and HMAC-signed session tokens.
 import { createHash, createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import type { Role } from '../shared/domain/model';
 import { DeskError } from '../shared/errors';
 
@@ -32,6 +43,74 @@ export function sameDigest(secret: string, stored: string): boolean {
 
 export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/** A session key is 32 random bytes, kept as 64 hex digits. */
+const SESSION_KEY_TEXT = /^[0-9a-f]{64}$/;
+
+/** The text of a file, or undefined when there is none. */
+function readIfThere(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The key that signs session tokens (`<data>/session.key`), made on first start. It is written whole or not at
+ * all: a first start killed after creating the file but before writing it used to leave it empty, and the next
+ * start then signed with an empty key, which anyone can sign with (tests/sync/crash-points.test.ts). Now the key is
+ * written and fsynced under a temporary name and linked into place; an empty file (what that kill left) is made
+ * again, and any other file that is not a key stops the server with its name rather than sign with it.
+ */
+export function loadSessionKey(file: string): Buffer {
+  let text = readIfThere(file);
+  if (text === undefined || text === '') {
+    makeSessionKey(file, text === '');
+    text = readFileSync(file, 'utf8');
+  }
+  const hex = text.trim();
+  if (!SESSION_KEY_TEXT.test(hex))
+    throw new DeskError(
+      'internal',
+      `${file} does not hold a session key (64 hex digits): remove it to make a new one (every operator then signs in again)`,
+    );
+  return Buffer.from(hex, 'hex');
+}
+
+function makeSessionKey(file: string, replaceEmpty: boolean): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', 0o600);
+  try {
+    // Test hook (crash tests): DESK_SYNC_CRASH=session-key kills the process with the key's file made, unwritten.
+    if (process.env.DESK_SYNC_CRASH === 'session-key') process.kill(process.pid, 'SIGKILL');
+    writeSync(fd, randomBytes(32).toString('hex'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    if (replaceEmpty) renameSync(temporary, file);
+    // A link never replaces a file: a second process making the key at the same time keeps the first one's.
+    else linkSync(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+  try {
+    // The new name reaches the disk too: a power cut must not leave a data directory whose key is gone.
+    const directory = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(directory);
+    } finally {
+      closeSync(directory);
+    }
+  } catch {
+    // Some platforms cannot open a directory to sync it; the file itself was synced.
+  }
 }
 
 export interface Session {

@@ -1,9 +1,8 @@
 // The sync hub: the server's transport-free core. Enrolment, sign-in, exactly-once push through the same
 // command path as the workstations, change logs per partition with running checksums, and pull.
 import type { Statement } from 'better-sqlite3';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
   isReservedOperatorId,
   SUPERVISION_COMMAND,
@@ -43,6 +42,7 @@ import { parseInput } from '../shared/validate';
 import {
   digest,
   hashPassword,
+  loadSessionKey,
   randomToken,
   sameDigest,
   signToken,
@@ -256,10 +256,7 @@ export class SyncHub {
   /** Opens (creating if needed) `<dataDir>/server.sqlite` and the session key beside it. */
   static open(dataDir: string, options: HubOptions = {}): SyncHub {
     mkdirSync(dataDir, { recursive: true });
-    const keyFile = join(dataDir, 'session.key');
-    if (!existsSync(keyFile))
-      writeFileSync(keyFile, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-    const key = Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex');
+    const key = loadSessionKey(join(dataDir, 'session.key'));
     const file = join(dataDir, 'server.sqlite');
     const db = openDatabase(file);
     let hub: SyncHub;
