@@ -42,6 +42,14 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** How a refused live upgrade is answered: status line reason and error code. */
+const REFUSALS = {
+  400: ['Bad Request', 'invalid_input'],
+  401: ['Unauthorized', 'unauthenticated'],
+  404: ['Not Found', 'not_found'],
+  503: ['Service Unavailable', 'internal'],
+} as const;
+
 /** Subprotocol a live client may offer beside its token. */
 export const LIVE_PROTOCOL = 'desk-live';
 /**
@@ -91,6 +99,21 @@ function parseJson(body: Buffer): unknown {
     throw new DeskError(
       'invalid_input',
       `request body is not valid JSON: ${(error as Error).message.slice(0, 120)}`,
+    );
+  }
+}
+
+/**
+ * The request's target as a URL, or a 400 naming it. A target such as `//[` passes Node's HTTP parser but makes
+ * `new URL` throw: thrown from the request or upgrade handler, that one request ended the server process.
+ */
+function targetOf(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://server');
+  } catch {
+    throw new DeskError(
+      'invalid_input',
+      `request target ${JSON.stringify((req.url ?? '').slice(0, 100))} is not a valid path`,
     );
   }
 }
@@ -171,7 +194,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer((req, res) => {
     inFlight += 1;
     res.on('close', done);
-    const url = new URL(req.url ?? '/', 'http://server');
+    let url: URL;
+    try {
+      url = targetOf(req);
+    } catch (error) {
+      sendError(res, error);
+      req.resume();
+      return;
+    }
     const method = req.method ?? 'GET';
     if (stopping) {
       send(res, 503, JSON.stringify({ code: 'internal', message: 'server is shutting down: retry later' }));
@@ -241,14 +271,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://server');
-    const refuse = (status: number, message: string) => {
+    // The socket is ours from here: the HTTP server took its handlers off it. Without an 'error' handler, a client
+    // that reset the connection after a refusal raised an error nobody listened to, which ended the process.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: 400 | 401 | 404 | 503, message: string) => {
+      const [reason, code] = REFUSALS[status];
+      const body = JSON.stringify({ code, message });
       socket.end(
-        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Not Found'}\r\nconnection: close\r\n` +
-          `content-type: application/json\r\n\r\n${JSON.stringify({ code: status === 401 ? 'unauthenticated' : 'not_found', message })}`,
+        `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
     };
-    if (url.pathname !== '/v1/live' || stopping) {
+    let url: URL;
+    try {
+      url = targetOf(req);
+    } catch (error) {
+      refuse(400, toErrorInfo(error).message);
+      return;
+    }
+    if (stopping) {
+      refuse(503, 'server is shutting down: retry later');
+      return;
+    }
+    if (url.pathname !== '/v1/live') {
       refuse(404, `no live endpoint at ${url.pathname}`);
       return;
     }

@@ -1,0 +1,105 @@
+// The server's transport as a hostile or broken client on a county link exercises it, over real sockets: odd
+// request targets, connections reset or left half-open, floods. Whatever one client does, the server answers it
+// with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
+import { connect, type Socket } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers';
+
+let server: TestServer | undefined;
+/** Errors nobody handled while a test ran: in the server's process each of these ends it. */
+let uncaught: Error[] = [];
+const onUncaught = (error: Error) => uncaught.push(error);
+
+beforeEach(() => {
+  uncaught = [];
+  process.on('uncaughtException', onUncaught);
+});
+
+afterEach(async () => {
+  process.off('uncaughtException', onUncaught);
+  await server?.stop();
+  server = undefined;
+});
+
+interface RawAnswer {
+  status: number;
+  body: { code?: string; message?: string };
+}
+
+/** Sends `text` on a fresh connection and reads the answer (head and body) until the server closes. */
+function rawExchange(port: number, text: string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0);
+      const body = received.slice(received.indexOf('\r\n\r\n') + 4);
+      let parsed: RawAnswer['body'];
+      try {
+        parsed = JSON.parse(body) as RawAnswer['body'];
+      } catch {
+        parsed = { message: body };
+      }
+      resolve({ status, body: parsed });
+    });
+  });
+}
+
+function upgradeRequest(target: string, token = 'not.a-token'): string {
+  return (
+    `GET ${target} HTTP/1.1\r\nhost: server\r\nconnection: upgrade\r\nupgrade: websocket\r\n` +
+    `sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n` +
+    `sec-websocket-protocol: desk-live, ${token}\r\n\r\n`
+  );
+}
+
+async function healthy(target: { url: string }): Promise<number> {
+  return (await fetch(`${target.url}/v1/health`)).status;
+}
+
+describe('request targets', () => {
+  it('answers a target that is no URL path with 400 naming it, on the HTTP routes and the live endpoint', async () => {
+    server = await startTestServer();
+    // `//[` and `http://[::1` pass the HTTP parser, and `new URL` throws on them: thrown from the request
+    // handler, one such request ended the server process.
+    for (const target of ['//[', 'http://[::1', '//host:99999/v1/push']) {
+      const plain = await rawExchange(
+        server.port,
+        `POST ${target} HTTP/1.1\r\nhost: server\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}`,
+      );
+      expect(plain.status, target).toBe(400);
+      expect(plain.body).toEqual({ code: 'invalid_input', message: expect.stringContaining(target) });
+      const live = await rawExchange(server.port, upgradeRequest(target));
+      expect(live.status, `${target} (live)`).toBe(400);
+      expect(live.body).toEqual({ code: 'invalid_input', message: expect.stringContaining(target) });
+    }
+    expect(await healthy(server)).toBe(200);
+    expect(uncaught).toEqual([]);
+  });
+});
+
+describe('refused live upgrades', () => {
+  it('survive a client that resets the connection after reading the refusal', async () => {
+    server = await startTestServer();
+    for (let i = 0; i < 5; i += 1) {
+      const refusal = await new Promise<string>((resolve, reject) => {
+        const socket: Socket = connect(server!.port, '127.0.0.1', () =>
+          socket.write(upgradeRequest('/v1/live')),
+        );
+        socket.once('data', (chunk: Buffer) => {
+          // A reset instead of a close: the server's socket, still open for reading, gets ECONNRESET.
+          socket.resetAndDestroy();
+          resolve(chunk.toString('utf8'));
+        });
+        socket.on('error', reject);
+      });
+      expect(refusal).toMatch(/^HTTP\/1\.1 401 /);
+    }
+    // The resets reach the server's sockets after the answers; give them a moment to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await healthy(server)).toBe(200);
+    expect(uncaught.map((error) => error.message)).toEqual([]);
+  });
+});
