@@ -1,7 +1,9 @@
-// The desk command line (npm run desk -- <command>): create a demo store, show what a store holds, verify it.
-import { existsSync, rmSync } from 'node:fs';
+// The desk command line (npm run desk -- <command>): create a demo store, show what a store holds, verify it,
+// enrol this machine as a workstation of a central server.
+import { closeSync, existsSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Id } from '../shared/domain/model';
 import { toErrorInfo } from '../shared/errors';
 import { openDatabase, type DB } from './db/connection';
 import { verifyAudit } from './db/audit';
@@ -10,6 +12,7 @@ import { generateIncidents } from './core/demo/generator';
 import { runStory } from './core/demo/story';
 import { runWatchDemo } from './core/demo/watchlist';
 import { openWorkstation, storeFile } from './host';
+import { HttpTransport, LinkDown, ServerRefusal } from './sync/transport';
 
 const USAGE = `usage: npm run desk -- <command> [flags]
 
@@ -20,6 +23,9 @@ commands:
           with a demo watch list and checkpoint checks of the last hours (some raising warnings)
   info    --data <dir>    counts per table, migration version, audit chain check
   verify  --data <dir>    SQLite integrity check and audit chain check; exit 1 on failure
+  enroll  --server <url> --workstation <id> --secret-file <path> [--token <t>]
+          exchange a one-time enrolment token (npm run server -- workstation enroll; or DESK_ENROLL_TOKEN)
+          for the workstation's secret, written to <path> readable by its owner only (never printed)
   help                    this text`;
 
 class UsageError extends Error {}
@@ -38,6 +44,7 @@ const COMMAND_FLAGS: Record<string, Record<string, FlagKind>> = {
   },
   info: { data: 'string' },
   verify: { data: 'string' },
+  enroll: { server: 'string', workstation: 'string', 'secret-file': 'string', token: 'string' },
   help: {},
 };
 
@@ -263,7 +270,69 @@ function verify(parsed: Parsed): number {
   }
 }
 
-function main(argv: string[]): number {
+function requiredText(parsed: Parsed, name: string, what: string): string {
+  const value = text(parsed.flags, name);
+  if (!value) throw new UsageError(`${parsed.command}: --${name} <${what}> is required`);
+  return value;
+}
+
+/**
+ * Exchanges a one-time enrolment token for the workstation's secret. The secret file is created (empty, owner
+ * only, never over an existing one) before the token is spent, so a path that cannot be written costs no token;
+ * the secret is written and fsynced before this says it is done. If the answer never comes, the server may or may
+ * not have enrolled the id: running the same command again is safe, since the token enrols the same id again
+ * until someone signs in on it.
+ */
+async function enroll(parsed: Parsed): Promise<number> {
+  const server = requiredText(parsed, 'server', 'url');
+  const workstationId = requiredText(parsed, 'workstation', 'id');
+  if (!Id.safeParse(workstationId).success)
+    throw new UsageError(
+      `enroll: --workstation must be letters, digits and -_.: (at most 64), got ${JSON.stringify(workstationId)}`,
+    );
+  const token = text(parsed.flags, 'token') ?? process.env.DESK_ENROLL_TOKEN;
+  if (!token) throw new UsageError('enroll: give the token with --token <t> or in DESK_ENROLL_TOKEN');
+  const secretFile = resolve(requiredText(parsed, 'secret-file', 'path'));
+  let fd: number;
+  try {
+    fd = openSync(secretFile, 'wx', 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(
+      code === 'EEXIST'
+        ? `desk: ${secretFile} exists already (this workstation may be enrolled): move it away to enrol again`
+        : `desk: cannot create ${secretFile}: ${toErrorInfo(error).message}`,
+    );
+    return 1;
+  }
+  let written = false;
+  try {
+    const answer = await new HttpTransport(server).enroll(token, workstationId);
+    writeSync(fd, `${answer.workstationSecret}\n`);
+    fsyncSync(fd);
+    written = true;
+    console.log(
+      `workstation ${answer.workstationId} enrolled in ${answer.jurisdictionId}; its secret is in ${secretFile}\n` +
+        `start it with: DESK_SYNC_SECRET="$(cat ${secretFile})" npm run start:web -- --server ${server} ` +
+        `--workstation ${answer.workstationId} --operator <your id>`,
+    );
+    return 0;
+  } catch (error) {
+    console.error(
+      error instanceof LinkDown
+        ? `desk: no answer from ${server} (${error.message}): the server may or may not have enrolled ` +
+            `${workstationId}; run the same command again (the token enrols the same id again until someone ` +
+            `signs in on it)`
+        : `desk: enrolment refused: ${error instanceof ServerRefusal ? error.info.message : toErrorInfo(error).message}`,
+    );
+    return 1;
+  } finally {
+    closeSync(fd);
+    if (!written) rmSync(secretFile, { force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
   try {
     const parsed = parseArgs(argv);
     switch (parsed.command) {
@@ -273,6 +342,8 @@ function main(argv: string[]): number {
         return info(parsed);
       case 'verify':
         return verify(parsed);
+      case 'enroll':
+        return await enroll(parsed);
       default:
         console.log(USAGE);
         return 0;
@@ -287,4 +358,6 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -413,17 +413,34 @@ export class SyncHub {
     return this.db
       .transaction((): EnrollResponse => {
         const row = this.sql(
-          'SELECT jurisdiction_id, expires_at, used_at FROM enroll_tokens WHERE hash = ?',
+          'SELECT jurisdiction_id, expires_at, used_at, workstation_id FROM enroll_tokens WHERE hash = ?',
         ).get(digest(req.enrollToken)) as
-          { jurisdiction_id: string; expires_at: number; used_at: number | null } | undefined;
-        if (!row || row.used_at !== null || row.expires_at <= now)
+          | {
+              jurisdiction_id: string;
+              expires_at: number;
+              used_at: number | null;
+              workstation_id: string | null;
+            }
+          | undefined;
+        // The answer to a first use can be lost (the server or the workstation killed after the server stored
+        // the enrolment): the id is then enrolled with a secret nobody holds. Until the token expires, it may
+        // enrol the same id again, with a new secret, as long as nobody has signed in on that workstation (a
+        // sign-in proves the first secret arrived); the token's holder could have enrolled it first anyway.
+        const retry =
+          row !== undefined &&
+          row.used_at !== null &&
+          row.workstation_id === req.workstationId &&
+          !this.sql('SELECT 1 FROM workstation_operators WHERE workstation_id = ? LIMIT 1').get(
+            req.workstationId,
+          );
+        if (!row || (row.used_at !== null && !retry) || row.expires_at <= now)
           throw new DeskError(
             'unauthenticated',
             'enrolment token is unknown, used or expired: ask an admin for a new one',
           );
         // A token enrols a new workstation. Naming an enrolled id would replace that workstation's secret and
         // jurisdiction and inherit its operators' sign-ins (whose commands it could then push) and its counters.
-        if (this.sql('SELECT 1 FROM workstations WHERE id = ?').get(req.workstationId))
+        if (!retry && this.sql('SELECT 1 FROM workstations WHERE id = ?').get(req.workstationId))
           throw new DeskError(
             'conflict',
             `workstation ${req.workstationId} is enrolled already: enrol this workstation under a new id`,
@@ -436,7 +453,7 @@ export class SyncHub {
           digest(req.enrollToken),
         );
         this.enrollDirect(req.workstationId, row.jurisdiction_id, secret);
-        this.log('info', 'workstation enrolled', {
+        this.log('info', retry ? 'workstation enrolled again (answer lost)' : 'workstation enrolled', {
           workstationId: req.workstationId,
           jurisdictionId: row.jurisdiction_id,
         });
