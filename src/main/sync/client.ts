@@ -251,8 +251,10 @@ export class SyncClient {
       this.tokenExpiresAt = answer.expiresAt;
       this.operator = answer.operator;
       this.password = password;
-      rememberOperator(this.db, answer.operator, password, this.clock(), this.options.verifierCost);
+      // The workstation's number prefix and counters first: a store killed between the two must not let the
+      // operator sign in offline (the verifier's work) and number calls without the prefix.
       this.adoptWorkstation(answer);
+      rememberOperator(this.db, answer.operator, password, this.clock(), this.options.verifierCost);
       this.setMode('online');
       return { operator: answer.operator, online: true };
     } catch (error) {
