@@ -27,6 +27,8 @@ export interface RunningServer {
   url: string;
   port: number;
   hub: SyncHub;
+  /** Connections the server holds open now (HTTP and live): what a leak would grow. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -277,10 +279,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const refuse = (status: 400 | 401 | 404 | 503, message: string) => {
       const [reason, code] = REFUSALS[status];
       const body = JSON.stringify({ code, message });
-      socket.end(
+      socket.write(
         `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
+      // Closed once the answer is out, not merely ended: an upgrade's socket has no timeout, so a client that
+      // never closed its side kept it (and a file descriptor) open until the server stopped.
+      socket.destroySoon();
     };
     let url: URL;
     try {
@@ -378,5 +383,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
 
-  return { url, port: address.port, hub, close };
+  return { url, port: address.port, hub, openSockets: () => sockets.size, close };
 }

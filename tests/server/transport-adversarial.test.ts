@@ -2,7 +2,7 @@
 // request targets, connections reset or left half-open, floods. Whatever one client does, the server answers it
 // with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
 import { connect, type Socket } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from './helpers';
 
 let server: TestServer | undefined;
@@ -101,5 +101,28 @@ describe('refused live upgrades', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await healthy(server)).toBe(200);
     expect(uncaught.map((error) => error.message)).toEqual([]);
+  });
+});
+
+describe('connections', () => {
+  it('are let go once a live upgrade is refused, even when the client never closes its side', async () => {
+    server = await startTestServer();
+    const clients: Socket[] = [];
+    const answered: Promise<void>[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      // allowHalfOpen: the client reads the refusal and its end, and keeps its own side open.
+      const socket = connect({ port: server.port, host: '127.0.0.1', allowHalfOpen: true }, () =>
+        socket.write(upgradeRequest('/v1/live')),
+      );
+      socket.on('error', () => undefined);
+      socket.resume();
+      answered.push(new Promise((resolve) => socket.once('end', () => resolve())));
+      clients.push(socket);
+    }
+    await Promise.all(answered);
+    await vi.waitFor(() => expect(server!.openSockets(), 'refused sockets still held').toBe(0), {
+      timeout: 5_000,
+    });
+    for (const socket of clients) socket.destroy();
   });
 });
