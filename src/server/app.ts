@@ -62,6 +62,29 @@ export const LIVE_PROTOCOL = 'desk-live';
 export const LIVE_SESSION_ENDED = 4401;
 export const LIVE_SESSION_CHECK_MS = 30_000;
 
+/**
+ * Failed sign-ins one client address may make for one workstation within SIGN_IN_WINDOW_MS; beyond them its
+ * sign-ins are answered 429 until the window ends. Each sign-in hashes the password with scrypt on the main thread
+ * (tens of milliseconds): a console retrying a wrong password in a loop, or anyone holding a workstation's secret,
+ * stalled every other workstation's pushes (16 such clients at once took a push from 10 ms to over 500 ms).
+ * Keyed by address and workstation, so nobody elsewhere can lock a console out by naming its id.
+ */
+export const SIGN_IN_FAILURES_ALLOWED = 10;
+export const SIGN_IN_WINDOW_MS = 60_000;
+
+class TooManySignIns extends DeskError {
+  constructor(
+    workstationId: string,
+    readonly retryAfterS: number,
+  ) {
+    super(
+      'unauthenticated',
+      `too many failed sign-ins for workstation ${workstationId} from this address: try again in ${retryAfterS} s`,
+      { workstationId, retryAfterS },
+    );
+  }
+}
+
 class TooLarge extends DeskError {
   constructor(size: number | string) {
     super('too_large', `request body of ${size} bytes is over the ${MAX_BODY_BYTES} byte limit`);
@@ -157,6 +180,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const sendError = (res: ServerResponse, error: unknown) => {
+    if (error instanceof TooManySignIns) {
+      res.setHeader('retry-after', error.retryAfterS);
+      send(res, 429, JSON.stringify(error.toInfo()));
+      return;
+    }
     const info = toErrorInfo(error);
     const status = STATUS[info.code] ?? 500;
     const body =
@@ -166,12 +194,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     send(res, status, JSON.stringify(body));
   };
 
+  const clock = options.now ?? Date.now;
+  const signInFailures = new Map<string, { since: number; count: number }>();
+  const signIn = (req: IncomingMessage, body: unknown) => {
+    const claimed = (body as { workstationId?: unknown } | null)?.workstationId;
+    const workstationId = typeof claimed === 'string' ? claimed.slice(0, 64) : '';
+    const key = `${req.socket.remoteAddress ?? ''} ${workstationId}`;
+    const now = clock();
+    const failed = signInFailures.get(key);
+    if (failed && now - failed.since >= SIGN_IN_WINDOW_MS) signInFailures.delete(key);
+    else if (failed && failed.count >= SIGN_IN_FAILURES_ALLOWED)
+      throw new TooManySignIns(workstationId, Math.ceil((failed.since + SIGN_IN_WINDOW_MS - now) / 1000));
+    try {
+      const answer = hub.login(body);
+      signInFailures.delete(key);
+      return answer;
+    } catch (error) {
+      if (error instanceof DeskError && error.code === 'unauthenticated') {
+        const entry = signInFailures.get(key) ?? { since: now, count: 0 };
+        entry.count += 1;
+        signInFailures.set(key, entry);
+      }
+      throw error;
+    }
+  };
+
   const route = (method: string, path: string, req: IncomingMessage, body: unknown): string | Buffer => {
     const auth = (): Session => hub.session(bearer(req));
     if (method !== 'POST') throw new DeskError('not_found', `no route ${method} ${path}`);
     switch (path) {
       case '/v1/auth/login':
-        return JSON.stringify(hub.login(body));
+        return JSON.stringify(signIn(req, body));
       case '/v1/enroll':
         return JSON.stringify(hub.enroll(body));
       case '/v1/push': {
@@ -324,8 +377,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   // Expiry is checked at each poke; what only the store can tell (a disabled account, a removed workstation) on a
-  // timer, by the same check every request gets.
+  // timer, by the same check every request gets. Failed sign-in counts whose window ended go on the same timer.
   const checkLive = setInterval(() => {
+    const now = clock();
+    for (const [key, { since }] of signInFailures)
+      if (now - since >= SIGN_IN_WINDOW_MS) signInFailures.delete(key);
     for (const [ws, { token }] of live) {
       try {
         hub.session(token);

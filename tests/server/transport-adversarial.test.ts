@@ -3,7 +3,19 @@
 // with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from './helpers';
+import { SIGN_IN_FAILURES_ALLOWED, SIGN_IN_WINDOW_MS } from '../../src/server/app';
+import { demoPassword, demoSecret } from '../../src/server/admin';
+import {
+  burglaryCall,
+  command,
+  login,
+  PINGLI,
+  post,
+  push,
+  startTestServer,
+  V,
+  type TestServer,
+} from './helpers';
 
 let server: TestServer | undefined;
 /** Errors nobody handled while a test ran: in the server's process each of these ends it. */
@@ -124,5 +136,55 @@ describe('connections', () => {
       timeout: 5_000,
     });
     for (const socket of clients) socket.destroy();
+  });
+});
+
+describe('a storm of wrong passwords', () => {
+  it('is answered 429 after a few failures, the right password included, holding back only that workstation at that address', async () => {
+    let now = Date.now();
+    server = await startTestServer({ now: () => now, tokenTtlMs: 60 * 60_000 });
+    const signIn = (password: string) =>
+      post<{ code: string; message: string }>(server!, '/v1/auth/login', {
+        ...V,
+        operatorId: 'city-dispatcher',
+        password,
+        workstationId: 'ws-city',
+        workstationSecret: demoSecret('ws-city'),
+      });
+    for (let i = 0; i < SIGN_IN_FAILURES_ALLOWED; i += 1)
+      expect((await signIn(`guess-${i}`)).status).toBe(401);
+
+    const refused = await fetch(`${server.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...V,
+        operatorId: 'city-dispatcher',
+        password: 'guess-again',
+        workstationId: 'ws-city',
+        workstationSecret: demoSecret('ws-city'),
+      }),
+    });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({
+      code: 'unauthenticated',
+      message: expect.stringMatching(/too many failed sign-ins for workstation ws-city.*try again in \d+ s/),
+    });
+    // Not even the right password is hashed while the workstation is held back from this address.
+    expect((await signIn(demoPassword('city-dispatcher'))).status).toBe(429);
+
+    // Every other workstation signs in and pushes as before.
+    const pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+    const pushed = await push(server, pingli.token, `ws-${PINGLI}`, [
+      command(1, 'incident.create', burglaryCall('inc-during-storm'), `op-${PINGLI}`, now),
+    ]);
+    expect(pushed.body.results[0]?.status).toBe('applied');
+
+    now += SIGN_IN_WINDOW_MS;
+    expect(
+      (await signIn(demoPassword('city-dispatcher'))).status,
+      'the window over, the operator signs in',
+    ).toBe(200);
   });
 });
