@@ -85,27 +85,34 @@ class TooManySignIns extends DeskError {
   }
 }
 
+/**
+ * Largest body of the routes anyone may call (sign-in, enrolment): theirs are a few hundred bytes. The data routes
+ * take MAX_BODY_BYTES, and only from a caller whose session was checked before a byte of the body was read: an
+ * anonymous caller could otherwise make the server hold 4 MB per connection for as long as it cared to send them.
+ */
+export const MAX_ANONYMOUS_BODY_BYTES = 16 * 1024;
+
 class TooLarge extends DeskError {
-  constructor(size: number | string) {
-    super('too_large', `request body of ${size} bytes is over the ${MAX_BODY_BYTES} byte limit`);
+  constructor(size: number | string, limit: number) {
+    super('too_large', `request body of ${size} bytes is over the ${limit} byte limit`);
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-      reject(new TooLarge(declared));
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new TooLarge(declared, limit));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         req.removeAllListeners('data');
         req.pause();
-        reject(new TooLarge(`more than ${MAX_BODY_BYTES}`));
+        reject(new TooLarge(`more than ${limit}`, limit));
         return;
       }
       chunks.push(chunk);
@@ -273,29 +280,36 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       req.resume();
       return;
     }
-    readBody(req)
+    // Answered at once and closed, with what the client is still sending discarded, not buffered, for a moment
+    // (closing on unread data would reset the connection before the client could read the answer).
+    const refuseUnread = (error: unknown) => {
+      res.setHeader('connection', 'close');
+      sendError(res, error);
+      res.on('finish', () => {
+        req.removeAllListeners('data');
+        req.resume();
+        setTimeout(() => req.socket.destroy(), 2000).unref();
+      });
+    };
+    const anonymous = url.pathname === '/v1/auth/login' || url.pathname === '/v1/enroll';
+    if (!anonymous) {
+      try {
+        hub.session(bearer(req));
+      } catch (error) {
+        refuseUnread(error);
+        return;
+      }
+    }
+    readBody(req, anonymous ? MAX_ANONYMOUS_BODY_BYTES : MAX_BODY_BYTES)
       .then((raw) => {
-        // Authenticate before parsing on data endpoints, so an anonymous caller cannot make us parse anything.
-        if (url.pathname === '/v1/push' || url.pathname === '/v1/pull') hub.session(bearer(req));
         const body = parseJson(raw);
         send(res, 200, route(method, url.pathname, req, body));
       })
       .catch((error: unknown) => {
         if (!(error instanceof DeskError))
           log('error', 'request failed', { path: url.pathname, error: toErrorInfo(error).message });
-        if (error instanceof TooLarge) {
-          // Answer at once and close. What the client is still sending is discarded, not buffered, for a moment
-          // (closing on unread data would reset the connection before the client could read the answer).
-          res.setHeader('connection', 'close');
-          sendError(res, error);
-          res.on('finish', () => {
-            req.removeAllListeners('data');
-            req.resume();
-            setTimeout(() => req.socket.destroy(), 2000).unref();
-          });
-          return;
-        }
-        sendError(res, error);
+        if (error instanceof TooLarge) refuseUnread(error);
+        else sendError(res, error);
       });
   });
   server.headersTimeout = 10_000;

@@ -3,7 +3,7 @@
 // with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SIGN_IN_FAILURES_ALLOWED, SIGN_IN_WINDOW_MS } from '../../src/server/app';
+import { MAX_ANONYMOUS_BODY_BYTES, SIGN_IN_FAILURES_ALLOWED, SIGN_IN_WINDOW_MS } from '../../src/server/app';
 import { demoPassword, demoSecret } from '../../src/server/admin';
 import {
   burglaryCall,
@@ -12,6 +12,7 @@ import {
   PINGLI,
   post,
   push,
+  rawPost,
   startTestServer,
   V,
   type TestServer,
@@ -186,5 +187,39 @@ describe('a storm of wrong passwords', () => {
       (await signIn(demoPassword('city-dispatcher'))).status,
       'the window over, the operator signs in',
     ).toBe(200);
+  });
+});
+
+describe('bodies from callers without a session', () => {
+  it('are refused before they are read: 401 on the data routes, 413 past a small limit on sign-in and enrolment', async () => {
+    server = await startTestServer();
+    // Three megabytes declared, a few bytes sent: the answer must not wait for the rest, which an anonymous
+    // caller could otherwise make the server hold, 4 MB a connection.
+    for (const path of ['/v1/push', '/v1/pull']) {
+      const reply = await rawPost(server, path, Buffer.from('{"protocol":2'), {
+        'content-length': 3 * 1024 * 1024,
+      });
+      expect(reply.status, path).toBe(401);
+      expect(reply.body).toEqual({ code: 'unauthenticated', message: expect.stringMatching(/bearer token/) });
+    }
+    for (const path of ['/v1/auth/login', '/v1/enroll']) {
+      const declared = await rawPost(server, path, Buffer.from('{"protocol":2'), {
+        'content-length': MAX_ANONYMOUS_BODY_BYTES + 1,
+      });
+      expect(declared.status, path).toBe(413);
+      expect(declared.body.message).toContain(`${MAX_ANONYMOUS_BODY_BYTES} byte limit`);
+      const sent = await rawPost(
+        server,
+        path,
+        Buffer.from(JSON.stringify({ ...V, password: 'x'.repeat(MAX_ANONYMOUS_BODY_BYTES) })),
+      );
+      expect(sent.status, `${path} (sent)`).toBe(413);
+    }
+    // Sign-in itself, and a push with a session, go on as before.
+    const pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+    const pushed = await push(server, pingli.token, `ws-${PINGLI}`, [
+      command(1, 'incident.create', burglaryCall('inc-after-anonymous'), `op-${PINGLI}`),
+    ]);
+    expect(pushed.body.results[0]?.status).toBe('applied');
   });
 });
