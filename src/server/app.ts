@@ -61,6 +61,13 @@ export const LIVE_PROTOCOL = 'desk-live';
  */
 export const LIVE_SESSION_ENDED = 4401;
 export const LIVE_SESSION_CHECK_MS = 30_000;
+/**
+ * Live channels one workstation may hold; a newer one closes its oldest with LIVE_REPLACED. A console needs one
+ * (its old one may linger half-open for a while after its link dropped, hence a few). Without a bound, one token
+ * opened as many as it liked (300 in a probe), each a descriptor and a copy of every poke.
+ */
+export const LIVE_CHANNELS_PER_WORKSTATION = 4;
+export const LIVE_REPLACED = 4409;
 
 /**
  * Failed sign-ins one client address may make for one workstation within SIGN_IN_WINDOW_MS; beyond them its
@@ -321,7 +328,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxPayload: 4096,
     handleProtocols: (protocols) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
   });
-  const live = new Map<WebSocket, { readable: Set<string>; token: string; exp: number }>();
+  // In the order they opened (a Map keeps insertion order): the first of a workstation's is its oldest.
+  const live = new Map<
+    WebSocket,
+    { workstationId: string; readable: Set<string>; token: string; exp: number }
+  >();
   const endLive = (ws: WebSocket, reason: string) => {
     live.delete(ws);
     // A close reason is at most 123 bytes of UTF-8.
@@ -383,7 +394,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const liveToken = token ?? '';
     wss.handleUpgrade(req, socket, head, (ws) => {
-      live.set(ws, { readable: new Set(hub.readable(session)), token: liveToken, exp: session.exp });
+      const own = [...live].filter(([, channel]) => channel.workstationId === session.workstationId);
+      for (const [old] of own.slice(0, Math.max(0, own.length - LIVE_CHANNELS_PER_WORKSTATION + 1))) {
+        live.delete(old);
+        old.close(
+          LIVE_REPLACED,
+          `replaced by a newer live channel of ${session.workstationId} (at most ${LIVE_CHANNELS_PER_WORKSTATION})`,
+        );
+        // Dropped if its client does not answer the close: a flood of channels must not linger 30 s each.
+        setTimeout(() => old.terminate(), 2_000).unref();
+      }
+      live.set(ws, {
+        workstationId: session.workstationId,
+        readable: new Set(hub.readable(session)),
+        token: liveToken,
+        exp: session.exp,
+      });
       ws.on('close', () => live.delete(ws));
       ws.on('error', () => live.delete(ws));
       // Workstations only listen; anything they send is ignored.

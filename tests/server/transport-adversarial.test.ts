@@ -3,7 +3,14 @@
 // with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_ANONYMOUS_BODY_BYTES, SIGN_IN_FAILURES_ALLOWED, SIGN_IN_WINDOW_MS } from '../../src/server/app';
+import { WebSocket } from 'ws';
+import {
+  LIVE_CHANNELS_PER_WORKSTATION,
+  LIVE_REPLACED,
+  MAX_ANONYMOUS_BODY_BYTES,
+  SIGN_IN_FAILURES_ALLOWED,
+  SIGN_IN_WINDOW_MS,
+} from '../../src/server/app';
 import { demoPassword, demoSecret } from '../../src/server/admin';
 import {
   burglaryCall,
@@ -221,5 +228,48 @@ describe('bodies from callers without a session', () => {
       command(1, 'incident.create', burglaryCall('inc-after-anonymous'), `op-${PINGLI}`),
     ]);
     expect(pushed.body.results[0]?.status).toBe('applied');
+  });
+});
+
+function openLive(target: { url: string }, token: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${target.url.replace('http', 'ws')}/v1/live`, ['desk-live', token]);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+describe('live channels of one workstation', () => {
+  it('are at most a few: a newer one closes the oldest, naming why, and other workstations keep theirs', async () => {
+    server = await startTestServer();
+    const city = await login(server, 'city-dispatcher', 'ws-city');
+    const pingli = await login(server, `op-${PINGLI}`, `ws-${PINGLI}`);
+    const pingliLive = await openLive(server, pingli.token);
+    const closes = new Map<number, { code: number; reason: string }>();
+    const pokes = new Map<number, number>();
+    const channels: WebSocket[] = [];
+    for (let i = 0; i < LIVE_CHANNELS_PER_WORKSTATION + 3; i += 1) {
+      const ws = await openLive(server, city.token);
+      ws.on('close', (code, reason) => closes.set(i, { code, reason: String(reason) }));
+      ws.on('message', () => pokes.set(i, (pokes.get(i) ?? 0) + 1));
+      channels.push(ws);
+    }
+    await vi.waitFor(() => expect(closes.size).toBe(3), { timeout: 5_000 });
+    expect([...closes.keys()].sort(), 'the oldest three').toEqual([0, 1, 2]);
+    for (const close of closes.values())
+      expect(close).toEqual({ code: LIVE_REPLACED, reason: expect.stringContaining('ws-city') });
+
+    const pingliPoked = new Promise<void>((resolve) => pingliLive.once('message', () => resolve()));
+    const pushed = await push(server, pingli.token, `ws-${PINGLI}`, [
+      command(1, 'incident.create', burglaryCall('inc-live-cap'), `op-${PINGLI}`),
+    ]);
+    expect(pushed.body.results[0]?.status).toBe('applied');
+    await pingliPoked;
+    await vi.waitFor(() => expect(pokes.size).toBe(LIVE_CHANNELS_PER_WORKSTATION), { timeout: 5_000 });
+    expect(
+      [...pokes.keys()].every((i) => i >= 3),
+      'only the newest channels hear pokes',
+    ).toBe(true);
+    for (const ws of [...channels, pingliLive]) ws.close();
   });
 });
