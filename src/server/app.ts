@@ -321,6 +321,28 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
+  // What Node's HTTP parser refuses before any handler runs (headers over 16 KiB, a malformed request, one not
+  // received in time) is answered in the protocol's error shape, naming what was wrong: Node's own answers had
+  // no body (a console could only say "the server answered 431").
+  server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Socket) => {
+    socket.on('error', () => socket.destroy());
+    if (!socket.writable || socket.bytesWritten > 0) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'request headers are over the 16 KiB limit']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'Request Timeout', `request not received within ${server.requestTimeout / 1000} s`]
+          : [400, 'Bad Request', `malformed HTTP request: ${error.reason ?? error.message}`];
+    const body = JSON.stringify({ code: 'invalid_input', message });
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.destroySoon();
+  });
 
   // ---------- live pokes ----------
   const wss = new WebSocketServer({

@@ -100,6 +100,32 @@ describe('request targets', () => {
   });
 });
 
+describe('requests the HTTP parser refuses', () => {
+  it('are answered in the error shape, naming what was wrong', async () => {
+    server = await startTestServer();
+    const headers = await rawExchange(
+      server.port,
+      `POST /v1/push HTTP/1.1\r\nhost: server\r\nx-padding: ${'a'.repeat(20_000)}\r\ncontent-length: 0\r\n\r\n`,
+    );
+    expect(headers).toEqual({
+      status: 431,
+      body: { code: 'invalid_input', message: expect.stringContaining('headers are over') },
+    });
+    const lengths = await rawExchange(
+      server.port,
+      `POST /v1/push HTTP/1.1\r\nhost: server\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n{}`,
+    );
+    expect(lengths).toEqual({
+      status: 400,
+      body: {
+        code: 'invalid_input',
+        message: expect.stringMatching(/malformed HTTP request: .*Content-Length/i),
+      },
+    });
+    expect(await healthy(server)).toBe(200);
+  });
+});
+
 describe('refused live upgrades', () => {
   it('survive a client that resets the connection after reading the refusal', async () => {
     server = await startTestServer();
