@@ -166,7 +166,20 @@ export const PullRequest = z.strictObject({
   partitions: z
     .array(z.strictObject({ partition: Id, cursor: z.number().int().min(0) }))
     .min(1)
-    .max(20),
+    .max(20)
+    // Each partition once: a repeat would be answered again, up to 20 copies of a full page in one answer.
+    .superRefine((parts, ctx) => {
+      const seen = new Set<string>();
+      parts.forEach(({ partition }, index) => {
+        if (seen.has(partition))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'partition'],
+            message: `partition ${partition} is asked twice`,
+          });
+        seen.add(partition);
+      });
+    }),
   limit: z.number().int().min(1).max(MAX_PULL_LIMIT).default(1000),
 });
 export type PullRequest = z.infer<typeof PullRequest>;

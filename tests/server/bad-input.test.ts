@@ -82,6 +82,21 @@ describe('bad input to the server', () => {
       token,
     );
     expect(extra.status).toBe(400);
+    const twice = await post<{ code: string; message: string }>(
+      server,
+      '/v1/pull',
+      {
+        ...V,
+        workstationId: WS,
+        partitions: [
+          { partition: PINGLI, cursor: 0 },
+          { partition: PINGLI, cursor: 5 },
+        ],
+      },
+      token,
+    );
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toMatch(/partitions\.1\.partition.*partition 610926 is asked twice/);
     const tooMany = await post(
       server,
       '/v1/push',
