@@ -21,6 +21,8 @@ export interface ServerOptions {
   region?: HubOptions['region'];
   /** How often live connections' sessions are checked again (default LIVE_SESSION_CHECK_MS). */
   liveSessionCheckMs?: number;
+  /** How long a stop waits for requests still in flight (default SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -29,6 +31,8 @@ export interface RunningServer {
   hub: SyncHub;
   /** Connections the server holds open now (HTTP and live): what a leak would grow. */
   openSockets(): number;
+  /** Requests being read, applied or answered now: what a stop waits for (within SHUTDOWN_GRACE_MS). */
+  requestsInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -61,6 +65,14 @@ export const LIVE_PROTOCOL = 'desk-live';
  */
 export const LIVE_SESSION_ENDED = 4401;
 export const LIVE_SESSION_CHECK_MS = 30_000;
+
+/**
+ * How long a stop waits for requests in flight before it drops their connections. Every request is applied in one
+ * synchronous step once its body is read, so what is still in flight then is a body still arriving (nothing of it
+ * applied) or an answer a slow client has not taken (its commands stored, a resend answered `duplicate`). Without
+ * it a stalled body held the stop for Node's request timeout, up to 90 s: as long as systemd waits before SIGKILL.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
 /**
  * Live channels one workstation may hold; a newer one closes its oldest with LIVE_REPLACED. A console needs one
  * (its old one may linger half-open for a while after its link dropped, hence a few). Without a bound, one token
@@ -490,8 +502,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
       for (const ws of live.keys()) ws.terminate();
       wss.close();
-      // Requests already being read or applied finish and are answered; then the store closes.
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      // Requests already being read or applied finish and are answered, within the grace; then the store closes.
+      if (inFlight > 0) {
+        const grace = setTimeout(() => {
+          log('warn', 'stopping: dropping connections still in flight', { requests: inFlight });
+          for (const socket of sockets) socket.destroy();
+        }, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
+        await new Promise<void>((resolve) => (drained = resolve));
+        clearTimeout(grace);
+      }
       server.closeIdleConnections();
       for (const socket of sockets) if (!socket.destroyed) socket.destroySoon();
       await stopped;
@@ -501,5 +520,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return closing;
   };
 
-  return { url, port: address.port, hub, openSockets: () => sockets.size, close };
+  return {
+    url,
+    port: address.port,
+    hub,
+    openSockets: () => sockets.size,
+    requestsInFlight: () => inFlight,
+    close,
+  };
 }

@@ -1,7 +1,9 @@
 // The server's transport as a hostile or broken client on a county link exercises it, over real sockets: odd
 // request targets, connections reset or left half-open, floods. Whatever one client does, the server answers it
 // with a 4xx naming what was wrong (or drops only that client) and goes on serving every other workstation.
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import {
@@ -298,4 +300,39 @@ describe('live channels of one workstation', () => {
     ).toBe(true);
     for (const ws of [...channels, pingliLive]) ws.close();
   });
+});
+
+describe('stopping while a body is still arriving', () => {
+  it('drops the stalled request after the grace and stops, with nothing of it stored', async () => {
+    const running = await startTestServer({ shutdownGraceMs: 300 });
+    server = running;
+    const pingli = await login(running, `op-${PINGLI}`, `ws-${PINGLI}`);
+    const body = JSON.stringify({
+      ...V,
+      workstationId: `ws-${PINGLI}`,
+      commands: [command(1, 'incident.create', burglaryCall('inc-stalled'), `op-${PINGLI}`)],
+    });
+    const socket: Socket = connect(running.port, '127.0.0.1');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // The head and half the body; the rest never comes.
+    socket.write(
+      `POST /v1/push HTTP/1.1\r\nhost: server\r\ncontent-type: application/json\r\n` +
+        `authorization: Bearer ${pingli.token}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n` +
+        body.slice(0, body.length / 2),
+    );
+    await vi.waitFor(() => expect(running.requestsInFlight()).toBe(1));
+    // Without the grace the stop waits for Node's request timeout (60 s, checked every 30 s): past this test's.
+    await running.close();
+    await closed;
+    const store = new Database(join(running.dataDir, 'server.sqlite'), { readonly: true });
+    try {
+      const stored = store.prepare("SELECT count(*) AS n FROM incidents WHERE id = 'inc-stalled'").get();
+      expect(stored).toEqual({ n: 0 });
+    } finally {
+      store.close();
+    }
+    expect(uncaught).toEqual([]);
+  }, 20_000);
 });
