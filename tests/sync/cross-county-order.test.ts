@@ -3,37 +3,20 @@
 import { describe, expect, it } from 'vitest';
 import { CITY_ID } from '../../src/shared/domain/model';
 import { HANBIN, PINGLI, scriptedClock } from '../helpers/desk';
-import { createHub, openTestWorkstation, PINGLI_CALL, signIn } from './harness';
-
-async function synced(ws: ReturnType<typeof openTestWorkstation>): Promise<void> {
-  const cycle = await ws.client.syncNow();
-  if (!cycle.ok) throw new Error(`${ws.id} did not sync: ${cycle.error?.message}`);
-}
+import { cityAndPingli, openTestWorkstation, PINGLI_CALL, signIn, synced } from './harness';
 
 describe('an order to one county for another county’s call', () => {
   it('reaches the call’s county and the targets’ county; each signs and reports only its own part', async () => {
     const clock = scriptedClock();
-    const hub = createHub(clock);
-    const city = openTestWorkstation(hub, {
-      id: 'ws-city',
-      jurisdictionId: CITY_ID,
-      operatorId: 'city-dispatcher',
-      clock,
-    });
-    const pingli = openTestWorkstation(hub, {
-      id: 'ws-pingli',
-      jurisdictionId: PINGLI,
-      operatorId: `op-${PINGLI}`,
-      clock,
-    });
+    const { hub, city, pingli } = await cityAndPingli(clock);
     const hanbin = openTestWorkstation(hub, {
       id: 'ws-hanbin',
       jurisdictionId: HANBIN,
       operatorId: `op-${HANBIN}`,
       clock,
     });
+    await signIn(hanbin);
     const all = [city, pingli, hanbin];
-    for (const ws of all) await signIn(ws);
     const incident = pingli.desk.command(pingli.actor, 'incident.create', PINGLI_CALL);
     await synced(pingli);
     await synced(city);
@@ -74,15 +57,8 @@ describe('an order to one county for another county’s call', () => {
     }
   });
 
-  it('keeps an order whose targets and call are all in one county in that county', () => {
-    const clock = scriptedClock();
-    const hub = createHub(clock);
-    const city = openTestWorkstation(hub, {
-      id: 'ws-city',
-      jurisdictionId: CITY_ID,
-      operatorId: 'city-dispatcher',
-      clock,
-    });
+  it('keeps an order whose targets and call are all in one county in that county', async () => {
+    const { city } = await cityAndPingli(scriptedClock());
     const incident = city.desk.command(city.actor, 'incident.create', PINGLI_CALL);
     const order = city.desk.command(city.actor, 'order.issue', {
       incidentId: incident.id,
