@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isAscii } from 'node:buffer';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DeskError, toErrorInfo, type ErrorCode } from '../shared/errors';
+import { DeskError, toErrorInfo, type ErrorCode, type ErrorInfo } from '../shared/errors';
 import { MAX_BODY_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION, type LivePoke } from '../shared/sync';
 import type { Session } from './auth';
 import { SyncHub, silentLogger, type HubOptions, type Logger } from './hub';
@@ -167,6 +167,20 @@ function targetOf(req: IncomingMessage): URL {
       `request target ${JSON.stringify((req.url ?? '').slice(0, 100))} is not a valid path`,
     );
   }
+}
+
+/**
+ * Answers on a socket the HTTP server no longer writes to (a refused upgrade, a request its parser refused) in the
+ * protocol's error shape, then closes it once the answer is out: merely ending it left it open for as long as the
+ * client kept its side open (an upgrade's socket has no timeout).
+ */
+function refuseOnSocket(socket: Socket, status: number, reason: string, info: ErrorInfo): void {
+  const body = JSON.stringify(info);
+  socket.write(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.destroySoon();
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -348,12 +362,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? [408, 'Request Timeout', `request not received within ${server.requestTimeout / 1000} s`]
           : [400, 'Bad Request', `malformed HTTP request: ${error.reason ?? error.message}`];
-    const body = JSON.stringify({ code: 'invalid_input', message });
-    socket.write(
-      `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
-    socket.destroySoon();
+    refuseOnSocket(socket, status, reason, { code: 'invalid_input', message });
   });
 
   // ---------- live pokes ----------
@@ -390,14 +399,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     socket.on('error', () => socket.destroy());
     const refuse = (status: 400 | 401 | 404 | 503, message: string) => {
       const [reason, code] = REFUSALS[status];
-      const body = JSON.stringify({ code, message });
-      socket.write(
-        `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
-      // Closed once the answer is out, not merely ended: an upgrade's socket has no timeout, so a client that
-      // never closed its side kept it (and a file descriptor) open until the server stopped.
-      socket.destroySoon();
+      refuseOnSocket(socket, status, reason, { code, message });
     };
     let url: URL;
     try {
